@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import Organisation
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    verified = django_filters.BooleanFilter(label=_("Verified"))
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "country", "verified"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(city__icontains=value) | Q(province__icontains=value)
+        )

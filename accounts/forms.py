@@ -1,0 +1,189 @@
+"""Forms for sign-up, organisation profiles, teams and the convention."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import LANGUAGE_CHOICES, Membership, Organisation, User
+
+SELF_SIGNUP_KINDS = [
+    (Organisation.Kind.EXPORTER, _("Exporter — we sell used vehicles from China")),
+    (Organisation.Kind.BUYER, _("Buyer — we import vehicles into our country")),
+]
+
+
+def _apply_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the field it names, or on the whole form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+class OrganisationFieldsMixin(forms.Form):
+    """The organisation fields shared by sign-up and the profile page."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
+        help_text=_("Languages your team can hold a meeting in."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind") or getattr(getattr(self, "instance", None), "kind", None)
+        if kind == Organisation.Kind.EXPORTER and not (cleaned.get("export_qualification_no") or "").strip():
+            self.add_error(
+                "export_qualification_no",
+                _("Exporters must give their export qualification number."),
+            )
+        return cleaned
+
+
+class SignupForm(OrganisationFieldsMixin):
+    """Extra sign-up fields (django-allauth adds email and password): every new
+    account registers its company and becomes that company's administrator."""
+
+    name = forms.CharField(label=_("Your full name"), max_length=150)
+    kind = forms.ChoiceField(label=_("Your company is"), choices=SELF_SIGNUP_KINDS, widget=forms.RadioSelect)
+    organisation_name = forms.CharField(label=_("Company name"), max_length=200)
+    country = Organisation._meta.get_field("country").formfield(label=_("Country"))
+    province = forms.CharField(label=_("Province / state"), max_length=100, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    export_qualification_no = forms.CharField(
+        label=_("Export qualification number"),
+        max_length=64,
+        required=False,
+        help_text=_("Exporters only: the number on your used-car export approval."),
+    )
+
+    field_order = [
+        "name",
+        "email",
+        "password1",
+        "password2",
+        "kind",
+        "organisation_name",
+        "country",
+        "province",
+        "city",
+        "export_qualification_no",
+        "languages",
+        "website",
+    ]
+
+    def clean_organisation_name(self) -> str:
+        name = self.cleaned_data["organisation_name"].strip()
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise ValidationError(
+                _(
+                    "An organisation called “%(name)s” is already registered. "
+                    "Ask its administrator to invite you."
+                ),
+                params={"name": name},
+            )
+        return name
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        data = self.cleaned_data
+        user.name = data["name"].strip()
+        user.save(update_fields=["name"])
+        services.organisation_register(
+            user=user,
+            kind=data["kind"],
+            name=data["organisation_name"],
+            country=data["country"],
+            province=data["province"],
+            city=data["city"],
+            export_qualification_no=data["export_qualification_no"],
+            languages=data["languages"],
+            website=data["website"],
+        )
+
+
+class OrganisationForm(OrganisationFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "province", "city", "export_qualification_no", "languages", "website"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_exporter:
+            del self.fields["export_qualification_no"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("An organisation called “%(name)s” is already registered."), params={"name": name}
+            )
+        return name
+
+    def save(self, commit: bool = True) -> Organisation:
+        try:
+            return services.organisation_update(
+                organisation=Organisation.objects.get(pk=self.instance.pk),
+                **{name: self.cleaned_data[name] for name in self.fields},
+            )
+        except ValidationError as error:
+            _apply_service_error(self, error)
+            raise
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class InvitationSignupForm(forms.Form):
+    """For an invited person without an account: their name and a password."""
+
+    name = forms.CharField(label=_("Your full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif password1:
+            candidate = User(email=self.email, name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ConventionSignForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_("I have read the convention and sign it on behalf of my company."),
+        required=True,
+    )

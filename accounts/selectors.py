@@ -1,0 +1,112 @@
+"""Read queries for people and organisations."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import (
+    ConventionSignature,
+    ConventionVersion,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+)
+
+_UNSET = object()
+
+
+def membership_for(user: User | None) -> Membership | None:
+    """The user's membership with its organisation, cached on the user object so
+    permission checks in one request cost one query."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_carbridge_membership", _UNSET)
+    if cached is _UNSET:
+        cached = Membership.objects.select_related("organisation").filter(user=user).first()
+        user._carbridge_membership = cached
+    return cached
+
+
+def forget_membership(user: User) -> None:
+    """Drop the cached membership after it changed in this request."""
+    if hasattr(user, "_carbridge_membership"):
+        del user._carbridge_membership
+
+
+def organisation_for(user: User | None) -> Organisation | None:
+    membership = membership_for(user)
+    return membership.organisation if membership else None
+
+
+def members_of(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-role", "user__name", "user__email")
+    )
+
+
+def open_invitations_of(organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organisation=organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__gt=timezone.now() - Invitation.validity(),
+    ).select_related("invited_by")
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("organisation").filter(token=token).first()
+
+
+def current_convention() -> ConventionVersion | None:
+    return ConventionVersion.objects.order_by("-version").first()
+
+
+def convention_signature_for(
+    organisation: Organisation, convention: ConventionVersion | None
+) -> ConventionSignature | None:
+    if convention is None:
+        return None
+    return (
+        ConventionSignature.objects.select_related("signer")
+        .filter(organisation=organisation, convention=convention)
+        .first()
+    )
+
+
+def latest_signature_of(organisation: Organisation) -> ConventionSignature | None:
+    return (
+        ConventionSignature.objects.select_related("convention", "signer")
+        .filter(organisation=organisation)
+        .order_by("-convention__version")
+        .first()
+    )
+
+
+def convention_is_signed(organisation: Organisation) -> bool:
+    """Whether the organisation has signed the newest convention version. With no
+    convention published there is nothing to sign."""
+    convention = current_convention()
+    if convention is None:
+        return True
+    return ConventionSignature.objects.filter(organisation=organisation, convention=convention).exists()
+
+
+def user_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def organisations_with_member_counts() -> QuerySet[Organisation]:
+    return Organisation.objects.annotate(member_count=Count("memberships")).order_by("name")
+
+
+def organisation_counts() -> dict[str, int]:
+    """How many companies of each kind have registered, and how many are verified."""
+    return Organisation.objects.aggregate(
+        exporters=Count("pk", filter=Q(kind=Organisation.Kind.EXPORTER)),
+        buyers=Count("pk", filter=Q(kind=Organisation.Kind.BUYER)),
+        unverified=Count("pk", filter=Q(verified=False) & ~Q(kind=Organisation.Kind.ORGANISER)),
+    )

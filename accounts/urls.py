@@ -1,0 +1,32 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("convention/", views.ConventionView.as_view(), name="convention"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.OrganisationUpdateView.as_view(), name="organisation_edit"),
+    path(
+        "organisations/<int:pk>/verify/", views.OrganisationVerifyView.as_view(), name="organisation_verify"
+    ),
+    path("organisations/<int:pk>/team/", views.TeamView.as_view(), name="team"),
+    path(
+        "organisations/<int:pk>/invitations/<int:object_pk>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="invitation_revoke",
+    ),
+    path(
+        "organisations/<int:pk>/members/<int:object_pk>/remove/",
+        views.MemberRemoveView.as_view(),
+        name="member_remove",
+    ),
+    path(
+        "organisations/<int:pk>/members/<int:object_pk>/role/",
+        views.MemberRoleView.as_view(),
+        name="member_role",
+    ),
+    path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+]

@@ -1,0 +1,85 @@
+"""The production path: a real Celery worker on Redis writing to PostgreSQL, and
+PostgreSQL keeping concurrent changes consistent. These fail, not skip, when
+REQUIRE_SERVICES=1 and a service is missing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connections
+
+from accounts import services
+from accounts.models import Invitation, Membership
+from accounts.tasks import invitation_send_task
+from tests.conftest import wait_until
+from tests.factories import InvitationFactory, MembershipFactory
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_real_worker_sends_the_invitation_and_records_it(celery_worker):
+    admin = MembershipFactory()
+    invitation = InvitationFactory(organisation=admin.organisation, invited_by=admin.user)
+
+    invitation_send_task.apply_async((invitation.pk, "en"), queue=celery_worker)
+
+    def sent() -> bool:
+        return Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists()
+
+    assert wait_until(sent, timeout=90), "the worker did not mark the invitation as sent"
+
+
+def _run_concurrently(*actions) -> list[BaseException | None]:
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[BaseException | None] = [None] * len(actions)
+
+    def run(index: int, action) -> None:
+        try:
+            barrier.wait(timeout=10)
+            action()
+        except BaseException as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    close_old_connections()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_each_other_at_once_leave_one_admin(postgres):
+    first = MembershipFactory()
+    second = MembershipFactory(organisation=first.organisation)
+
+    outcomes = _run_concurrently(
+        lambda: services.member_remove(membership=Membership.objects.get(pk=first.pk)),
+        lambda: services.member_remove(membership=Membership.objects.get(pk=second.pk)),
+    )
+
+    assert Membership.objects.filter(organisation=first.organisation, role="admin").count() == 1
+    refused = [o for o in outcomes if o is not None]
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], ValidationError), outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_accepted_twice_at_once_creates_one_account(postgres):
+    admin = MembershipFactory()
+    invitation = InvitationFactory(organisation=admin.organisation)
+
+    def accept() -> None:
+        services.user_create_from_invitation(
+            invitation=Invitation.objects.get(pk=invitation.pk), name="Twice", password="Fair-Export-77"
+        )
+
+    outcomes = _run_concurrently(accept, accept)
+
+    assert Membership.objects.filter(user__email=invitation.email).count() == 1
+    assert sum(o is None for o in outcomes) == 1, outcomes
