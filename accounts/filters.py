@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -10,9 +11,14 @@ from accounts.models import Organisation
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
-    verified = django_filters.BooleanFilter(label=_("Verified"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Organisation.Kind.choices, empty_label=_("Any")
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, empty_label=_("Any"))
+    verified = django_filters.BooleanFilter(
+        label=_("Verified"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Verified")), ("false", _("Not verified"))]),
+    )
 
     class Meta:
         model = Organisation
