@@ -176,3 +176,55 @@ def test_unknown_pages_use_the_site_layout(client):
 
     assert response.status_code == 404
     assert "CarBridge" in response.text
+
+
+def test_organiser_dashboard_queries_are_bounded(login, organiser, django_assert_max_num_queries):
+    client = login(organiser)
+
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_profile_form_queries_are_bounded(login, buyer_admin, django_assert_max_num_queries):
+    organisation = buyer_admin.membership.organisation
+    client = login(buyer_admin)
+
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("organisation_edit", args=[organisation.pk])).status_code == 200
+
+
+def test_convention_page_queries_are_bounded(login, exporter_admin, django_assert_max_num_queries):
+    client = login(exporter_admin)
+
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("convention")).status_code == 200
+
+
+def test_invitation_page_queries_are_bounded(client, exporter_admin, django_assert_max_num_queries):
+    invitation = InvitationFactory(organisation=exporter_admin.membership.organisation)
+
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("invitation_accept", args=[invitation.token])).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["revoke", "remove", "role", "verify"])
+def test_team_and_verify_actions_have_bounded_queries(
+    login, exporter_admin, exporter_member, organiser, action, django_assert_max_num_queries
+):
+    organisation = exporter_admin.membership.organisation
+    invitation = InvitationFactory(organisation=organisation)
+    member = exporter_member.membership
+    user, url, data = {
+        "revoke": (exporter_admin, reverse("invitation_revoke", args=[organisation.pk, invitation.pk]), {}),
+        "remove": (exporter_admin, reverse("member_remove", args=[organisation.pk, member.pk]), {}),
+        "role": (
+            exporter_admin,
+            reverse("member_role", args=[organisation.pk, member.pk]),
+            {"role": "admin"},
+        ),
+        "verify": (organiser, reverse("organisation_verify", args=[organisation.pk]), {"verified": "1"}),
+    }[action]
+    client = login(user)
+
+    with django_assert_max_num_queries(14):
+        assert client.post(url, data).status_code == 302
