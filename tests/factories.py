@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -16,6 +18,7 @@ from accounts.models import (
     Organisation,
     User,
 )
+from matchmaking.models import FxRate, Lot, MarketRule, Need
 
 PASSWORD = "a-long-test-password-1"
 
@@ -108,3 +111,92 @@ class ConventionSignatureFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(ExporterFactory)
     convention = factory.LazyFunction(lambda: ConventionVersion.objects.order_by("-version").first())
     signer = factory.SubFactory(UserFactory)
+
+
+# Matchmaking -------------------------------------------------------------------
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lot
+
+    exporter = factory.SubFactory(ExporterFactory)
+    ref = factory.Sequence(lambda n: f"LOT-{n:05d}")
+    make = "BYD"
+    model = "Song Plus"
+    trim = "DM-i Flagship"
+    body_type = "suv"
+    fuel_type = "phev"
+    model_year = 2023
+    first_registration = datetime.date(2023, 5, 1)
+    mileage_km = 12_000
+    steering = "LHD"
+    transmission = "automatic"
+    drive = "fwd"
+    engine_cc = 1498
+    power_kw = 145
+    battery_kwh = Decimal("18.3")
+    battery_soh_pct = 96
+    emission_standard = "china6b"
+    colour = "white"
+    seats = 5
+    condition_grade = "A"
+    quantity = 10
+    unit_price = Decimal("16500.00")
+    currency = "USD"
+    incoterm = "FOB"
+    location = "Chengdu"
+    loading_point = "Chengdu International Railway Port"
+    shipping_modes = factory.LazyFunction(lambda: ["rail", "container"])
+    vin = ""
+    status = Lot.Status.AVAILABLE
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    buyer = factory.SubFactory(BuyerFactory)
+    ref = factory.Sequence(lambda n: f"NEED-{n:05d}")
+    title = "Plug-in hybrid SUVs for Almaty dealers"
+    destination_country = "KZ"
+    destination_port = "Khorgos"
+    makes = factory.LazyFunction(lambda: ["BYD"])
+    model_names = factory.LazyFunction(list)
+    body_types = factory.LazyFunction(lambda: ["suv"])
+    fuel_types = factory.LazyFunction(lambda: ["phev", "hev"])
+    year_min = 2021
+    year_max = 2025
+    max_mileage_km = 60_000
+    min_battery_soh_pct = 85
+    steering = ""
+    quantity = 20
+    allow_split = True
+    max_unit_price = Decimal("18000.00")
+    currency = "USD"
+    incoterm = "CIF"
+    shipping_modes = factory.LazyFunction(lambda: ["rail"])
+    deadline = datetime.date(2027, 3, 31)
+    status = Need.Status.OPEN
+
+
+class MarketRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MarketRule
+
+    country = "KE"
+    steering_required = "RHD"
+    max_age_years = 8
+    age_counted_from = "first_registration"
+    source = "hapakenya"
+    last_checked = "2025-11"
+
+
+class FxRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FxRate
+        django_get_or_create = ["currency", "date"]
+
+    currency = "USD"
+    date = datetime.date(2026, 11, 1)
+    rate_to_cny = Decimal("7.10")

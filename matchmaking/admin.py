@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from matchmaking.models import FxRate, ImportJob, Lot, LotPhoto, MarketRule, Need
+
+
+class LotPhotoInline(admin.TabularInline):
+    model = LotPhoto
+    extra = 0
+
+
+@admin.register(Lot)
+class LotAdmin(admin.ModelAdmin):
+    list_display = [
+        "ref",
+        "exporter",
+        "make",
+        "model",
+        "model_year",
+        "fuel_type",
+        "quantity",
+        "unit_price",
+        "currency",
+        "status",
+    ]
+    list_filter = ["status", "fuel_type", "body_type", "steering", "make"]
+    search_fields = ["ref", "make", "model", "vin", "exporter__name"]
+    raw_id_fields = ["exporter"]
+    inlines = [LotPhotoInline]
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = [
+        "ref",
+        "buyer",
+        "title",
+        "destination_country",
+        "quantity",
+        "max_unit_price",
+        "currency",
+        "status",
+    ]
+    list_filter = ["status", "destination_country"]
+    search_fields = ["ref", "title", "buyer__name"]
+    raw_id_fields = ["buyer"]
+
+
+@admin.register(MarketRule)
+class MarketRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "country",
+        "applies_to_fuels",
+        "used_imports_banned",
+        "steering_required",
+        "max_age_years",
+        "min_emission_standard",
+        "uncertain",
+        "last_checked",
+    ]
+    list_filter = ["uncertain", "used_imports_banned", "country"]
+
+
+@admin.register(FxRate)
+class FxRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "date", "rate_to_cny"]
+    list_filter = ["currency"]
+    date_hierarchy = "date"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "organisation", "kind", "status", "rows_total", "created_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["organisation", "uploaded_by"]
+    readonly_fields = ["report"]

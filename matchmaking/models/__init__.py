@@ -1,0 +1,6 @@
+from matchmaking.models.imports import ImportJob
+from matchmaking.models.lots import Lot, LotPhoto
+from matchmaking.models.needs import Need
+from matchmaking.models.rules import FxRate, MarketRule
+
+__all__ = ["FxRate", "ImportJob", "Lot", "LotPhoto", "MarketRule", "Need"]

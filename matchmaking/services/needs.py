@@ -1,0 +1,70 @@
+"""Write operations on buyers' purchase needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from matchmaking.models import Need
+
+NEED_TRANSITIONS: dict[str, set[str]] = {
+    Need.Status.OPEN: {Need.Status.FULFILLED, Need.Status.CLOSED},
+    Need.Status.FULFILLED: {Need.Status.OPEN},
+    Need.Status.CLOSED: {Need.Status.OPEN},
+}
+
+
+def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
+    for name in ("makes", "model_names"):
+        if name in fields:
+            # One spelling per name, in the order given.
+            seen: dict[str, str] = {}
+            for value in fields[name]:
+                seen.setdefault(value.strip().casefold(), value.strip())
+            fields[name] = list(seen.values())
+    for name in ("ref", "title", "destination_port"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    return fields
+
+
+@transaction.atomic
+def need_create(*, buyer: Organisation, **fields: Any) -> Need:
+    if not buyer.is_buyer:
+        raise ValidationError(_("Only buyers post purchase needs."))
+    need = Need(buyer=buyer, **_normalise(fields))
+    need.full_clean()
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_update(*, need: Need, **fields: Any) -> Need:
+    fields = _normalise(fields)
+    if "status" in fields and fields["status"] != need.status:
+        raise ValueError("Change a need's status with need_set_status.")
+    for name, value in fields.items():
+        setattr(need, name, value)
+    need.full_clean()
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_set_status(*, need: Need, status: str) -> Need:
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if status == need.status:
+        return need
+    if status not in NEED_TRANSITIONS[need.status]:
+        raise ValidationError(
+            _("A need that is %(current)s cannot become %(new)s.")
+            % {"current": need.get_status_display(), "new": Need.Status(status).label},
+            code="transition",
+        )
+    need.status = status
+    need.save(update_fields=["status", "updated_at"])
+    return need
