@@ -29,6 +29,8 @@ from accounts.forms import (
 )
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.models import Invitation, Membership, Organisation
+from matchmaking.selectors.lots import lot_counts
+from matchmaking.selectors.needs import need_counts
 
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -56,6 +58,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             )
         if organisation.is_organiser:
             context["organisation_counts"] = selectors.organisation_counts()
+        elif organisation.is_exporter:
+            context["lot_counts"] = lot_counts(organisation)
+        elif organisation.is_buyer:
+            context["need_counts"] = need_counts(organisation)
         return context
 
 

@@ -1,11 +1,61 @@
-"""Every helper area adds its routes in its own section below."""
+from django.urls import path
 
-from django.urls import path  # noqa: F401
+from matchmaking.views import buyer, exporter, organiser, public
+from matchmaking.views import imports as import_views
 
-urlpatterns: list = []
-
-# --- Lots and needs: pages (views/exporter.py, views/buyer.py) ---
-
-# --- Imports, exports and templates (views/imports.py) ---
-
-# --- Market rules and FX rates for organisers (views/organiser.py) ---
+urlpatterns = [
+    # Lots (exporters) and needs (buyers)
+    path("lots/", exporter.LotListView.as_view(), name="lot_list"),
+    path("lots/new/", exporter.LotCreateView.as_view(), name="lot_create"),
+    path("lots/<int:pk>/", exporter.LotDetailView.as_view(), name="lot_detail"),
+    path("lots/<int:pk>/edit/", exporter.LotUpdateView.as_view(), name="lot_edit"),
+    path("lots/<int:pk>/status/", exporter.LotStatusView.as_view(), name="lot_status"),
+    path("lots/<int:pk>/photos/", exporter.LotPhotoAddView.as_view(), name="lot_photo_add"),
+    path(
+        "lots/<int:pk>/photos/<int:photo_pk>/delete/",
+        exporter.LotPhotoDeleteView.as_view(),
+        name="lot_photo_delete",
+    ),
+    path("needs/", buyer.NeedListView.as_view(), name="need_list"),
+    path("needs/new/", buyer.NeedCreateView.as_view(), name="need_create"),
+    path("needs/market-rules/", buyer.NeedMarketRulesView.as_view(), name="need_market_rules"),
+    path("needs/<int:pk>/", buyer.NeedDetailView.as_view(), name="need_detail"),
+    path("needs/<int:pk>/edit/", buyer.NeedUpdateView.as_view(), name="need_edit"),
+    path("needs/<int:pk>/status/", buyer.NeedStatusView.as_view(), name="need_status"),
+    # Spreadsheet imports, exports and templates
+    path("lots/import/", import_views.LotImportView.as_view(), name="lot_import"),
+    path("needs/import/", import_views.NeedImportView.as_view(), name="need_import"),
+    path("imports/<int:pk>/", import_views.ImportJobDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.ImportJobProgressView.as_view(), name="import_progress"),
+    path("imports/<int:pk>/apply/", import_views.ImportJobApplyView.as_view(), name="import_apply"),
+    path("lots/export.<str:fmt>", import_views.LotExportView.as_view(), name="lot_export"),
+    path("needs/export.<str:fmt>", import_views.NeedExportView.as_view(), name="need_export"),
+    path("lots/template.<str:fmt>", import_views.LotTemplateView.as_view(), name="lot_template"),
+    path("needs/template.<str:fmt>", import_views.NeedTemplateView.as_view(), name="need_template"),
+    # Market rules and FX rates: organisers edit, everyone reads
+    path("organiser/market-rules/", organiser.MarketRuleListView.as_view(), name="market_rule_list"),
+    path(
+        "organiser/market-rules/new/",
+        organiser.MarketRuleCreateView.as_view(),
+        name="market_rule_create",
+    ),
+    path(
+        "organiser/market-rules/<int:pk>/edit/",
+        organiser.MarketRuleEditView.as_view(),
+        name="market_rule_edit",
+    ),
+    path(
+        "organiser/market-rules/<int:pk>/delete/",
+        organiser.MarketRuleDeleteView.as_view(),
+        name="market_rule_delete",
+    ),
+    path("organiser/fx-rates/", organiser.FxRateListView.as_view(), name="fx_rate_list"),
+    path("organiser/fx-rates/new/", organiser.FxRateCreateView.as_view(), name="fx_rate_create"),
+    path("organiser/fx-rates/<int:pk>/edit/", organiser.FxRateEditView.as_view(), name="fx_rate_edit"),
+    path(
+        "organiser/fx-rates/<int:pk>/delete/",
+        organiser.FxRateDeleteView.as_view(),
+        name="fx_rate_delete",
+    ),
+    path("market-rules/", public.MarketRulesPublicView.as_view(), name="market_rules_public"),
+]

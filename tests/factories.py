@@ -200,3 +200,11 @@ class FxRateFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     date = datetime.date(2026, 11, 1)
     rate_to_cny = Decimal("7.10")
+
+
+class LotPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matchmaking.LotPhoto"
+
+    lot = factory.SubFactory(LotFactory)
+    image = factory.django.ImageField(filename="photo.png", format="PNG", width=8, height=6)

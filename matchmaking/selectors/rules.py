@@ -15,6 +15,17 @@ def market_rules_for(country: str) -> QuerySet[MarketRule]:
     return MarketRule.objects.filter(country=country.upper()).order_by("pk")
 
 
+def market_rules_all() -> QuerySet[MarketRule]:
+    """Every rule of every destination, grouped by country (then in the order
+    they were entered)."""
+    return MarketRule.objects.order_by("country", "pk")
+
+
+def market_rule_countries() -> list[str]:
+    """The country codes that have at least one rule, sorted."""
+    return list(MarketRule.objects.order_by("country").values_list("country", flat=True).distinct())
+
+
 def _fuels(codes: list[str]) -> str:
     labels = dict(FuelType.choices)
     return ", ".join(str(labels.get(code, code)) for code in codes)

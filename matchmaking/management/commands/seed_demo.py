@@ -1,17 +1,21 @@
-"""Load the demo fair: an organiser, exporters from Sichuan and Henan, and buyers
-from ten countries. Safe to run again: existing demo accounts are kept."""
+"""Load the demo fair: an organiser, exporters from Sichuan and Henan with a few
+hundred lots, and buyers from ten countries with their purchase needs. Safe to
+run again: existing demo accounts, lots and needs are kept."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import services
 from accounts.models import Organisation, User
-from accounts.selectors import organisation_for
+from accounts.selectors import convention_is_signed, organisation_for
+from matchmaking import demo
+from matchmaking.models import Lot, Need
 
 DEMO_PASSWORD = "carbridge-demo"  # noqa: S105 - printed on purpose for the local demo
 DEMO_DOMAIN = "carbridge.example"
@@ -160,14 +164,60 @@ ORGANISER = DemoCompany(
 )
 
 
-def _demo_user(company: DemoCompany) -> tuple[User, bool]:
+def _demo_user(company: DemoCompany, password_hash: str) -> tuple[User, bool]:
     email = f"{company.login}@{DEMO_DOMAIN}"
     user = User.objects.filter(email=email).first()
     if user is not None:
         return user, False
-    user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=company.person)
+    user = User.objects.create_user(email=email, password=None, name=company.person)
+    user.password = password_hash
+    user.save(update_fields=["password"])
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user, True
+
+
+# Every field validator runs in Python; the constraints are left to the
+# database at insert time (the refs are new by construction, and each check
+# constraint costs a query per row in full_clean, several seconds for the lot).
+_FIELDS_ONLY = {"validate_unique": False, "validate_constraints": False}
+
+
+def _seed_lots(organisations: dict[str, Organisation]) -> tuple[int, int]:
+    """Create the demo lots an exporter does not have yet (by ref); return how
+    many were created and how many demo exporters' lots there are."""
+    exporters = [organisations[login] for login in demo.EXPORTERS if login in organisations]
+    existing = set(Lot.objects.filter(exporter__in=exporters).values_list("exporter_id", "ref"))
+    new: list[Lot] = []
+    for login, exporter in organisations.items():
+        if login not in demo.EXPORTERS:
+            continue
+        # Bulk creation skips lot_create, so its publishing rule is applied here:
+        # an exporter who has not signed the convention only gets drafts.
+        for fields in demo.build_lots(login, publishes=convention_is_signed(exporter)):
+            if (exporter.pk, fields["ref"]) in existing:
+                continue
+            lot = Lot(exporter=exporter, **fields)
+            lot.full_clean(**_FIELDS_ONLY)
+            new.append(lot)
+    Lot.objects.bulk_create(new, batch_size=500)
+    return len(new), len(existing) + len(new)
+
+
+def _seed_needs(organisations: dict[str, Organisation]) -> tuple[int, int]:
+    buyers = [organisations[login] for login in demo.BUYERS if login in organisations]
+    existing = set(Need.objects.filter(buyer__in=buyers).values_list("buyer_id", "ref"))
+    new: list[Need] = []
+    for login, buyer in organisations.items():
+        if login not in demo.BUYERS:
+            continue
+        for fields in demo.build_needs(login):
+            if (buyer.pk, fields["ref"]) in existing:
+                continue
+            need = Need(buyer=buyer, **fields)
+            need.full_clean(**_FIELDS_ONLY)
+            new.append(need)
+    Need.objects.bulk_create(new, batch_size=500)
+    return len(new), len(existing) + len(new)
 
 
 class Command(BaseCommand):
@@ -176,10 +226,18 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         created = 0
+        organisations: dict[str, Organisation] = {}
+        # Password hashing is slow on purpose (about a second per account); the
+        # demo accounts share one password, so it is hashed once.
+        emails = [f"{company.login}@{DEMO_DOMAIN}" for company in [ORGANISER, *DEMO_COMPANIES]]
+        all_exist = User.objects.filter(email__in=emails).count() == len(emails)
+        password_hash = "" if all_exist else make_password(DEMO_PASSWORD)
         for company in [ORGANISER, *DEMO_COMPANIES]:
-            user, is_new = _demo_user(company)
+            user, is_new = _demo_user(company, password_hash)
             created += is_new
-            if organisation_for(user) is not None:
+            organisation = organisation_for(user)
+            if organisation is not None:
+                organisations[company.login] = organisation
                 continue
             organisation = Organisation.objects.filter(name__iexact=company.name).first()
             if organisation is None:
@@ -198,8 +256,14 @@ class Command(BaseCommand):
             )
             if company.kind == EXPORTER and company.signs_convention:
                 services.convention_sign(organisation=organisation, user=user)
+            organisations[company.login] = organisation
 
+        lots_new, lots_total = _seed_lots(organisations)
+        needs_new, needs_total = _seed_needs(organisations)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new accounts)."))
+        self.stdout.write(
+            f"Demo inventory: {lots_total} lots ({lots_new} new), {needs_total} needs ({needs_new} new)."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for company in [ORGANISER, *DEMO_COMPANIES]:
             email = f"{company.login}@{DEMO_DOMAIN}"

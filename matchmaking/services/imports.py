@@ -1,0 +1,257 @@
+"""The life of an import job: upload, check in the background, apply on
+request. Each step is safe to run twice, because a Celery worker may deliver a
+task again after a crash."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from matchmaking.imports import (
+    ImportReport,
+    ValidatedImport,
+    apply_import,
+    max_upload_bytes,
+    spec_for,
+    validate_import,
+)
+from matchmaking.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+# A page shows at most this many problems; the report keeps their total.
+MAX_ERRORS_SHOWN = 1000
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+_PROGRESS_TTL = 60 * 60
+
+
+def _progress_key(job_id: int) -> str:
+    return f"carbridge:import-progress:{job_id}"
+
+
+def import_progress(job: ImportJob) -> tuple[int, int]:
+    """Rows done and rows in all of the running step. Kept in the cache
+    (shared Redis with a worker) because the applying step's own writes stay
+    invisible until its transaction commits."""
+    cached = cache.get(_progress_key(job.pk))
+    if cached is not None:
+        return cached
+    return job.rows_done, job.rows_total
+
+
+def _progress_reporter(job_id: int, *, offset: int = 0, scale: int = 1) -> Callable[[int, int], None]:
+    """Report `done` of `total` as part of a job whose work is `scale` passes
+    over the rows, this one starting after `offset` passes."""
+
+    def report(done: int, total: int) -> None:
+        cache.set(_progress_key(job_id), ((offset * total) + done, scale * total), _PROGRESS_TTL)
+
+    return report
+
+
+def kind_for(organisation: Organisation) -> str | None:
+    if organisation.is_exporter:
+        return ImportJob.Kind.LOTS
+    if organisation.is_buyer:
+        return ImportJob.Kind.NEEDS
+    return None
+
+
+@transaction.atomic
+def import_job_create(
+    *, organisation: Organisation, user: User | None, kind: str, upload: UploadedFile
+) -> ImportJob:
+    """Keep an uploaded file and check it in the background once saved."""
+    if kind_for(organisation) != kind:
+        raise ValidationError(
+            _("Only exporters import lots.")
+            if kind == ImportJob.Kind.LOTS
+            else _("Only buyers import needs.")
+        )
+    name = upload.name or ""
+    if not name.lower().endswith(ALLOWED_EXTENSIONS):
+        raise ValidationError(_("Upload a .csv or .xlsx file."), code="extension")
+    limit = max_upload_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; files of at most %(max)s MB can be imported.")
+            % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": f"{limit / 1024 / 1024:g}"},
+            code="too_large",
+        )
+    job = ImportJob.objects.create(
+        organisation=organisation, uploaded_by=user, kind=kind, file=upload, original_name=name[-255:]
+    )
+    language = translation.get_language() or "en"
+    from matchmaking.tasks import import_validate_task
+
+    transaction.on_commit(lambda: import_validate_task.delay(job.pk, language))
+    return job
+
+
+def _read(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        # One byte more than allowed is enough to know it is too large.
+        return handle.read(max_upload_bytes() + 1)
+
+
+def _validate(job: ImportJob, *, offset: int = 0, scale: int = 1) -> ValidatedImport:
+    return validate_import(
+        job.kind,
+        _read(job),
+        job.original_name,
+        job.organisation,
+        progress=_progress_reporter(job.pk, offset=offset, scale=scale),
+    )
+
+
+def _fail(job_id: int, from_status: str, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id, status=from_status).update(
+        status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def _finish_checking(job_id: int, from_status: str, report: ImportReport) -> None:
+    ImportJob.objects.filter(pk=job_id, status=from_status).update(
+        status=ImportJob.Status.VALIDATED if report.ok else ImportJob.Status.INVALID,
+        report=report.as_dict(max_errors=MAX_ERRORS_SHOWN),
+        rows_total=report.rows_total,
+        rows_done=report.rows_total,
+        finished_at=None if report.ok else timezone.now(),
+    )
+
+
+def import_job_validate(*, job_id: int) -> ImportJob | None:
+    """Check the job's file and store the dry-run report. Does nothing for a job
+    already checked (or gone)."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.PENDING, ImportJob.Status.VALIDATING]
+    ).update(status=ImportJob.Status.VALIDATING, rows_done=0)
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    try:
+        validated = _validate(job)
+    except DatabaseError:
+        raise
+    except Exception:
+        # A bug or an unreadable stored file must not leave the page polling forever.
+        logger.exception("Import job %s could not be checked", job_id)
+        _fail(
+            job_id, ImportJob.Status.VALIDATING, _("The file could not be checked. Try again or contact us.")
+        )
+    else:
+        _finish_checking(job_id, ImportJob.Status.VALIDATING, validated.report)
+    cache.delete(_progress_key(job_id))
+    return ImportJob.objects.get(pk=job_id)
+
+
+@transaction.atomic
+def import_job_request_apply(*, job: ImportJob) -> ImportJob:
+    """Ask for a checked, clean job to be applied in the background."""
+    started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
+        status=ImportJob.Status.APPLYING, rows_done=0
+    )
+    if not started:
+        raise ValidationError(_("This import is not waiting to be applied."), code="state")
+    language = translation.get_language() or "en"
+    from matchmaking.tasks import import_apply_task
+
+    transaction.on_commit(lambda: import_apply_task.delay(job.pk, language))
+    job.status, job.rows_done = ImportJob.Status.APPLYING, 0
+    return job
+
+
+def import_job_apply(*, job_id: int) -> ImportJob | None:
+    """Check the file again (the organisation's lots or needs may have changed
+    since the dry run) and save it whole. Does nothing unless the job is waiting
+    to be applied, so a repeated task cannot import twice."""
+    job = ImportJob.objects.select_related("organisation").filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.APPLYING:
+        return None
+    try:
+        validated = _validate(job, scale=2)
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception("Import job %s could not be checked before applying", job_id)
+        _fail(job_id, ImportJob.Status.APPLYING, _("The file could not be checked. Try again or contact us."))
+        return ImportJob.objects.get(pk=job_id)
+    if not validated.report.ok:
+        _finish_checking(job_id, ImportJob.Status.APPLYING, validated.report)
+        return ImportJob.objects.get(pk=job_id)
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job_id)
+            if locked.status != ImportJob.Status.APPLYING:
+                return locked
+            report = apply_import(validated, progress=_progress_reporter(job_id, offset=1, scale=2))
+            locked.status = ImportJob.Status.APPLIED
+            locked.report = report.as_dict(max_errors=MAX_ERRORS_SHOWN)
+            locked.rows_total = locked.rows_done = report.rows_total
+            locked.finished_at = timezone.now()
+            locked.error = ""
+            locked.save(update_fields=["status", "report", "rows_total", "rows_done", "finished_at", "error"])
+    except IntegrityError:
+        # Another import of the same references committed between our check and our write.
+        logger.warning("Import job %s collided with a concurrent change", job_id, exc_info=True)
+        _fail(
+            job_id,
+            ImportJob.Status.APPLYING,
+            _(
+                "Your lots or needs changed while this file was being imported; "
+                "nothing was written. Upload it again."
+            ),
+        )
+    finally:
+        cache.delete(_progress_key(job_id))
+    return ImportJob.objects.get(pk=job_id)
+
+
+# Command-line imports ------------------------------------------------------------
+
+
+def organisation_for_import(*, name: str, kind: str) -> Organisation | None:
+    """The organisation called `name` (any case) or None. Raises when a company
+    of that name is of another kind."""
+    organisation = Organisation.objects.filter(name__iexact=name.strip()).first()
+    owner_kind = spec_for(kind).owner_kind
+    if organisation is not None and organisation.kind != owner_kind:
+        raise ValidationError(
+            _("%(name)s is registered as %(kind)s, not as %(wanted)s.")
+            % {
+                "name": organisation.name,
+                "kind": organisation.get_kind_display(),
+                "wanted": Organisation.Kind(owner_kind).label,
+            }
+        )
+    return organisation
+
+
+# An exporter must have an export qualification number (a database
+# constraint); a company onboarded from its spreadsheet has not given it yet.
+PENDING_QUALIFICATION_NO = "PENDING"
+
+
+@transaction.atomic
+def organisation_create_for_import(*, name: str, kind: str, country: str) -> Organisation:
+    """Onboard a company from its spreadsheet: an organiser's shortcut."""
+    owner_kind = spec_for(kind).owner_kind
+    if Organisation.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError(_("An organisation called “%(name)s” is already registered.") % {"name": name})
+    organisation = Organisation(
+        kind=owner_kind,
+        name=name.strip(),
+        country=country,
+        export_qualification_no=PENDING_QUALIFICATION_NO if owner_kind == Organisation.Kind.EXPORTER else "",
+    )
+    organisation.full_clean()
+    organisation.save()
+    return organisation

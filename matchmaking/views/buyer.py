@@ -1,0 +1,223 @@
+"""Pages where buyers keep their purchase needs, with the destination's market
+rules shown before saving. Organisers may look at every need but change none;
+anything out of reach is 404."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+
+from accounts.mixins import ObjectPermissionRequiredMixin
+from accounts.rules import is_organiser
+from accounts.selectors import organisation_for
+from matchmaking.filters import NeedFilter
+from matchmaking.forms import NeedForm, StatusForm, apply_service_error
+from matchmaking.models import Need
+from matchmaking.rules import is_buyer
+from matchmaking.selectors import needs as selectors
+from matchmaking.services import needs as services
+
+can_list_needs = is_buyer | is_organiser
+
+_ACTIONS: list[tuple[str, Any]] = [
+    (Need.Status.FULFILLED, gettext_lazy("Mark fulfilled")),
+    (Need.Status.CLOSED, gettext_lazy("Close")),
+    (Need.Status.OPEN, gettext_lazy("Reopen")),
+]
+
+_DONE: dict[str, Any] = {
+    Need.Status.FULFILLED: gettext_lazy("Need %(ref)s is marked as fulfilled."),
+    Need.Status.CLOSED: gettext_lazy("Need %(ref)s is closed: no more lots will be proposed for it."),
+    Need.Status.OPEN: gettext_lazy("Need %(ref)s is open again."),
+}
+
+MARKET_RULES_TEMPLATE = "matchmaking/needs/_market_rules.html"
+
+
+def need_actions(need: Need) -> list[dict[str, Any]]:
+    """The status buttons a need offers now: only transitions the service allows."""
+    allowed = services.NEED_TRANSITIONS[need.status]
+    return [{"status": status, "label": label} for status, label in _ACTIONS if status in allowed]
+
+
+class _NeedFormMixin:
+    """What the add and edit pages share: the market-rule panel and saving
+    through a service, with its refusals shown on the form."""
+
+    form_class = NeedForm
+    template_name = "matchmaking/needs/form.html"
+    request: HttpRequest
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form: NeedForm = context["form"]
+        context["panel"] = selectors.market_rule_panel(
+            form["destination_country"].value() or "", form["steering"].value() or ""
+        )
+        return context
+
+    def _save(self, form: NeedForm, save: Callable[..., Need], message: str) -> HttpResponse:
+        try:
+            need = save(**form.service_fields())
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return self.form_invalid(form)
+        except IntegrityError:
+            # Two saves of the same reference at once: the database's unique
+            # constraint catches the one the form could not see.
+            if not form.owner.needs.filter(ref=form.cleaned_data["ref"]).exists():
+                raise
+            form.add_error("ref", form.duplicate_ref_message)
+            return self.form_invalid(form)
+        messages.success(self.request, message % {"ref": need.ref})
+        return redirect("need_detail", pk=need.pk)
+
+
+class NeedListView(ObjectPermissionRequiredMixin, FilterView):
+    """A buyer's needs; organisers see every buyer's."""
+
+    filterset_class = NeedFilter
+    template_name = "matchmaking/needs/list.html"
+    context_object_name = "needs"
+    paginate_by = 50
+
+    def get_permission_object(self) -> None:
+        return None
+
+    def has_permission(self) -> bool:
+        return can_list_needs.test(self.request.user)
+
+    def get_queryset(self):
+        return selectors.needs_for(organisation_for(self.request.user))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["show_company"] = organisation_for(self.request.user).is_organiser
+        # Asked of the rules alone: Django's model backend would spend two
+        # queries to say no to organisers.
+        context["can_add"] = rules.has_perm("matchmaking.add_need", self.request.user)
+        return context
+
+
+class NeedCreateView(_NeedFormMixin, ObjectPermissionRequiredMixin, FormView):
+    permission_required = "matchmaking.add_need"
+
+    def get_permission_object(self) -> None:
+        return None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": organisation_for(self.request.user)}
+
+    def form_valid(self, form: NeedForm) -> HttpResponse:
+        buyer = form.owner
+
+        def save(**fields: Any) -> Need:
+            return services.need_create(buyer=buyer, **fields)
+
+        return self._save(form, save, _("Need %(ref)s saved. Exporters' lots will be matched against it."))
+
+
+class NeedUpdateView(_NeedFormMixin, ObjectPermissionRequiredMixin, UpdateView):
+    permission_required = "matchmaking.change_need"
+    context_object_name = "need"
+
+    def get_queryset(self):
+        return selectors.needs_with_buyer()
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        # The form writes what was typed into its instance even when invalid;
+        # the page's heading should keep showing the need as saved.
+        kwargs["instance"] = copy.copy(self.object)
+        kwargs["owner"] = self.object.buyer
+        return kwargs
+
+    def form_valid(self, form: NeedForm) -> HttpResponse:
+        need = self.object
+
+        def save(**fields: Any) -> Need:
+            return services.need_update(need=need, **fields)
+
+        return self._save(form, save, _("Need %(ref)s saved."))
+
+
+class NeedDetailView(ObjectPermissionRequiredMixin, DetailView):
+    permission_required = "matchmaking.view_need"
+    template_name = "matchmaking/needs/detail.html"
+    context_object_name = "need"
+
+    def get_queryset(self):
+        return selectors.needs_with_buyer()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        need: Need = self.object
+        context["can_change"] = can_change = self.request.user.has_perm("matchmaking.change_need", need)
+        if can_change:
+            context["actions"] = need_actions(need)
+        context["panel"] = selectors.market_rule_panel(need.destination_country.code or "", need.steering)
+        return context
+
+
+class NeedStatusView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
+    """A status button: mark fulfilled, close or reopen."""
+
+    permission_required = "matchmaking.change_need"
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return selectors.needs_with_buyer()
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        need: Need = self.get_object()
+        form = StatusForm(request.POST, choices=Need.Status.choices)
+        if not form.is_valid():
+            messages.error(request, _("Choose one of the offered actions."))
+            return redirect("need_detail", pk=need.pk)
+        status = form.cleaned_data["status"]
+        if status == need.status:
+            # A second click, or a page left open while a colleague acted.
+            messages.info(
+                request,
+                _("Nothing changed: need %(ref)s is already %(status)s.")
+                % {"ref": need.ref, "status": need.get_status_display()},
+            )
+            return redirect("need_detail", pk=need.pk)
+        try:
+            services.need_set_status(need=need, status=status)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _DONE[status] % {"ref": need.ref})
+        return redirect("need_detail", pk=need.pk)
+
+
+class NeedMarketRulesView(LoginRequiredMixin, View):
+    """The htmx panel beside the need form: the chosen destination's market
+    rules in plain words, before the need is saved."""
+
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not can_list_needs.test(request.user):
+            raise Http404
+        panel = selectors.market_rule_panel(
+            request.GET.get("destination_country", ""), request.GET.get("steering", "")
+        )
+        return render(request, MARKET_RULES_TEMPLATE, {"panel": panel})
