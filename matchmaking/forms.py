@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,6 +19,7 @@ from matchmaking.choices import BodyType, FuelType, ShippingMode
 from matchmaking.models import Lot, Need
 from matchmaking.models.lots import MAX_MODEL_YEAR, MIN_MODEL_YEAR
 from matchmaking.services import lots as lot_services
+from matchmaking.validators import deadline_problem, first_registration_problem, year_range_problem
 
 # Phone photos of a car are 2–4 MB; 5 MB leaves room without letting one lot
 # fill the disk.
@@ -229,18 +229,9 @@ class LotForm(_OwnedModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        registered: datetime.date | None = cleaned.get("first_registration")
-        model_year: int | None = cleaned.get("model_year")
-        if registered:
-            if registered > timezone.localdate():
-                self.add_error("first_registration", _("The first registration cannot be in the future."))
-            # Makers sell next year's models from the summer before, never earlier.
-            elif model_year and registered.year < model_year - 1:
-                self.add_error(
-                    "first_registration",
-                    _("A %(year)s model cannot have been registered in %(registered)s.")
-                    % {"year": model_year, "registered": registered.year},
-                )
+        problem = first_registration_problem(cleaned.get("first_registration"), cleaned.get("model_year"))
+        if problem:
+            self.add_error("first_registration", problem)
         return cleaned
 
 
@@ -339,20 +330,16 @@ class NeedForm(_OwnedModelForm):
 
     def clean_deadline(self) -> datetime.date | None:
         deadline = self.cleaned_data["deadline"]
-        # An old need may keep its past deadline; a new or changed one may not.
-        if deadline and "deadline" in self.changed_data and deadline < timezone.localdate():
-            raise ValidationError(_("The deadline has already passed."), code="past")
+        problem = deadline_problem(deadline, changed="deadline" in self.changed_data)
+        if problem:
+            raise ValidationError(problem, code="past")
         return deadline
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        year_min, year_max = cleaned.get("year_min"), cleaned.get("year_max")
-        if year_min and year_max and year_min > year_max:
-            self.add_error(
-                "year_max",
-                _("The last model year (%(max)s) is before the first (%(min)s).")
-                % {"max": year_max, "min": year_min},
-            )
+        problem = year_range_problem(cleaned.get("year_min"), cleaned.get("year_max"))
+        if problem:
+            self.add_error("year_max", problem)
         return cleaned
 
 

@@ -11,9 +11,7 @@ from enum import Enum
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
@@ -50,6 +48,7 @@ from matchmaking.import_cells import (
 )
 from matchmaking.models import Lot, Need
 from matchmaking.spreadsheets import Cell
+from matchmaking.validators import deadline_problem, first_registration_problem, year_range_problem
 
 # Columns -------------------------------------------------------------------------
 
@@ -229,40 +228,20 @@ RowCheck = Callable[[models.Model, dict[str, Any] | None, set[str]], list[tuple[
 
 def _check_lot(lot: Lot, existing: dict[str, Any] | None, present: set[str]) -> list[tuple[str, str]]:
     """The lot form's rules on first registration."""
-    registered, model_year = lot.first_registration, lot.model_year
-    if "first_registration" not in present or not registered:
+    if "first_registration" not in present:
         return []
-    if registered > timezone.localdate():
-        return [("first_registration", _("The first registration cannot be in the future."))]
-    # Makers sell next year's models from the summer before, never earlier.
-    if isinstance(model_year, int) and registered.year < model_year - 1:
-        return [
-            (
-                "first_registration",
-                _("A %(year)s model cannot have been registered in %(registered)s.")
-                % {"year": model_year, "registered": registered.year},
-            )
-        ]
-    return []
+    problem = first_registration_problem(lot.first_registration, lot.model_year)
+    return [("first_registration", problem)] if problem else []
 
 
 def _check_need(need: Need, existing: dict[str, Any] | None, present: set[str]) -> list[tuple[str, str]]:
     """The need form's rules on the year range and the deadline."""
     problems: list[tuple[str, str]] = []
-    year_min, year_max = need.year_min, need.year_max
-    if isinstance(year_min, int) and isinstance(year_max, int) and year_min > year_max:
-        problems.append(
-            (
-                "year_max",
-                _("The last model year (%(max)s) is before the first (%(min)s).")
-                % {"max": year_max, "min": year_min},
-            )
-        )
-    # An old need may keep its past deadline; a new or changed one may not.
-    deadline = need.deadline
-    changed = existing is None or existing.get("deadline") != deadline
-    if "deadline" in present and deadline and changed and deadline < timezone.localdate():
-        problems.append(("deadline", _("The deadline has already passed.")))
+    if problem := year_range_problem(need.year_min, need.year_max):
+        problems.append(("year_max", problem))
+    changed = existing is None or existing.get("deadline") != need.deadline
+    if "deadline" in present and (problem := deadline_problem(need.deadline, changed=changed)):
+        problems.append(("deadline", problem))
     return problems
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from vininfo import Vin
 
@@ -70,3 +72,37 @@ def validate_fuel_types(values: object) -> None:
 def validate_text_list(values: object) -> None:
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         raise ValidationError(_("Expected a list of names."))
+
+
+# Rules across fields, shared by the web forms and the spreadsheet import so a
+# row is refused for the same reason whichever way it arrives.
+
+
+def first_registration_problem(registered: datetime.date | None, model_year: object) -> str | None:
+    if not registered:
+        return None
+    if registered > timezone.localdate():
+        return _("The first registration cannot be in the future.")
+    # Makers sell next year's models from the summer before, never earlier.
+    if isinstance(model_year, int) and registered.year < model_year - 1:
+        return _("A %(year)s model cannot have been registered in %(registered)s.") % {
+            "year": model_year,
+            "registered": registered.year,
+        }
+    return None
+
+
+def year_range_problem(year_min: object, year_max: object) -> str | None:
+    if isinstance(year_min, int) and isinstance(year_max, int) and year_min > year_max:
+        return _("The last model year (%(max)s) is before the first (%(min)s).") % {
+            "max": year_max,
+            "min": year_min,
+        }
+    return None
+
+
+def deadline_problem(deadline: datetime.date | None, *, changed: bool) -> str | None:
+    # An old need may keep its past deadline; a new or changed one may not.
+    if deadline and changed and deadline < timezone.localdate():
+        return _("The deadline has already passed.")
+    return None

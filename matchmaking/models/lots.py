@@ -129,6 +129,9 @@ class Lot(models.Model):
         indexes = [
             models.Index(fields=["exporter", "status"]),
             models.Index(fields=["status", "fuel_type", "body_type", "make"]),
+            # The list pages' default order, for an exporter and for organisers.
+            models.Index(fields=["exporter", "-updated_at", "-id"], name="lot_exporter_recent_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="lot_recent_idx"),
         ]
 
     def __str__(self) -> str:

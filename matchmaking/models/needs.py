@@ -110,6 +110,9 @@ class Need(models.Model):
         indexes = [
             models.Index(fields=["buyer", "status"]),
             models.Index(fields=["status", "destination_country"]),
+            # The list pages' default order, for a buyer and for organisers.
+            models.Index(fields=["buyer", "-updated_at", "-id"], name="need_buyer_recent_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="need_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -96,5 +96,8 @@ def lot_photo_add(*, lot: Lot, image: Any) -> LotPhoto:
 
 @transaction.atomic
 def lot_photo_remove(*, photo: LotPhoto) -> None:
-    photo.image.delete(save=False)
+    # The file goes only once the row is gone for good: a rolled-back
+    # transaction must not leave a photo row pointing at nothing.
+    storage, name = photo.image.storage, photo.image.name
     photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

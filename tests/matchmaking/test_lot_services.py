@@ -143,12 +143,16 @@ def test_photo_limit(monkeypatch):
     assert lot.photos.count() == 2
 
 
-def test_photo_remove_deletes_the_file():
+def test_photo_remove_deletes_the_file_once_committed(django_capture_on_commit_callbacks):
     photo = LotPhotoFactory()
     storage, name = photo.image.storage, photo.image.name
     assert storage.exists(name)
 
-    services.lot_photo_remove(photo=photo)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.lot_photo_remove(photo=photo)
+    assert storage.exists(name), "the file must outlive a transaction that may still roll back"
+    for callback in callbacks:
+        callback()
 
     assert not storage.exists(name)
     assert not photo.lot.photos.exists()
