@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matchmaking.choices import AgeCountedFrom, EmissionStandard, FuelType, Steering
 from matchmaking.models import MarketRule
@@ -44,7 +45,11 @@ def rule_statements(rule: MarketRule) -> list[str]:
     if rule.max_age_years is not None:
         counted = dict(AgeCountedFrom.choices).get(rule.age_counted_from, "")
         statements.append(
-            _("At most %(years)s years old, counted from %(from)s.")
+            ngettext(
+                "At most %(years)s year old, counted from %(from)s.",
+                "At most %(years)s years old, counted from %(from)s.",
+                rule.max_age_years,
+            )
             % {"years": rule.max_age_years, "from": str(counted).lower()}
         )
     if rule.min_emission_standard:

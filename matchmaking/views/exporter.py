@@ -14,7 +14,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
@@ -42,7 +42,7 @@ _ACTIONS: list[tuple[str, Any, Any]] = [
         gettext_lazy("A sold lot cannot change status again. Mark it as sold?"),
     ),
     (Lot.Status.DRAFT, gettext_lazy("Back to draft"), ""),
-    (Lot.Status.WITHDRAWN, gettext_lazy("Withdraw"), ""),
+    (Lot.Status.WITHDRAWN, pgettext_lazy("lot status action", "Withdraw"), ""),
 ]
 
 _DONE: dict[str, Any] = {
