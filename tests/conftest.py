@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Membership, Organisation, User
 from config.celery import app as celery_app
@@ -59,7 +60,11 @@ def _isolated_cache_and_eager_tasks(settings) -> Iterator[None]:
     }
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
+    # A request in another language must not leave that language active for
+    # the next test's direct service calls.
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     celery_app.conf.task_always_eager = previous
 
 
