@@ -13,7 +13,7 @@ from django_countries import countries
 
 from accounts.selectors import organisation_for
 from matchmaking.choices import BodyType, FuelType, Steering
-from matchmaking.models import Lot, Need
+from matchmaking.models import Lot, Match, Need
 
 # Every ordering ends with the primary key so pages never repeat or skip a row.
 LOT_SORTS: dict[str, tuple[str, Any, list[str | OrderBy]]] = {
@@ -166,3 +166,24 @@ class NeedFilter(_OwnListFilter):
 
     def sort_by(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
         return queryset.order_by(*NEED_SORTS[value][2])
+
+
+class MatchFilter(django_filters.FilterSet):
+    """The state and minimum score filters above a need's lots or a lot's needs."""
+
+    state = django_filters.ChoiceFilter(label=_("State"), choices=Match.State.choices, empty_label=_("Any"))
+    min_score = django_filters.NumberFilter(
+        label=_("Minimum score"),
+        field_name="score",
+        lookup_expr="gte",
+        widget=forms.NumberInput(attrs={"placeholder": "60", "min": 0, "max": 100}),
+    )
+
+    class Meta:
+        model = Match
+        fields: list[str] = []
+
+    @property
+    def is_filtering(self) -> bool:
+        data = self.data or {}
+        return any(data.get(name) for name in self.filters)

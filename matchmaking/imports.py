@@ -31,6 +31,7 @@ from accounts.selectors import current_convention
 from matchmaking.import_cells import CellError, as_text
 from matchmaking.import_formats import LOTS, NEEDS, SPECS, Column, ImportSpec, spec_for
 from matchmaking.models import Lot, Need
+from matchmaking.services import matching
 from matchmaking.services.lots import check_may_publish
 from matchmaking.spreadsheets import Cell, Sheet, SheetError, column_letter, is_blank, read_sheet
 
@@ -542,6 +543,8 @@ def apply_import(
             )
             if progress is not None:
                 progress(min(start + batch_size, total), total)
+        if total:
+            matching.on_many_changed()
     report.created, report.updated, report.applied = report.to_create, report.to_update, True
     return report
 

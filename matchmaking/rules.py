@@ -10,7 +10,7 @@ import rules
 
 from accounts.rules import is_organiser
 from accounts.selectors import membership_for
-from matchmaking.models import ImportJob, Lot, LotPhoto, Need
+from matchmaking.models import ImportJob, Lot, LotPhoto, Match, Need
 
 
 def _owner_id(obj: object) -> int | None:
@@ -29,6 +29,17 @@ def _owner_id(obj: object) -> int | None:
 def owns(user, obj) -> bool:
     membership = membership_for(user)
     return bool(membership and obj is not None and _owner_id(obj) == membership.organisation_id)
+
+
+@rules.predicate
+def is_side_of_match(user, match) -> bool:
+    """The exporter of the match's lot or the buyer of its need."""
+    membership = membership_for(user)
+    return bool(
+        membership
+        and isinstance(match, Match)
+        and membership.organisation_id in (match.lot.exporter_id, match.need.buyer_id)
+    )
 
 
 @rules.predicate
@@ -51,5 +62,8 @@ rules.add_perm("matchmaking.view_need", owns | is_organiser)
 rules.add_perm("matchmaking.change_need", owns)
 rules.add_perm("matchmaking.view_importjob", owns)
 rules.add_perm("matchmaking.change_importjob", owns)
+rules.add_perm("matchmaking.view_match", is_side_of_match | is_organiser)
+rules.add_perm("matchmaking.express_interest", is_side_of_match)
+rules.add_perm("matchmaking.run_matching", is_organiser)
 rules.add_perm("matchmaking.manage_market_rules", is_organiser)
 rules.add_perm("matchmaking.manage_fx_rates", is_organiser)

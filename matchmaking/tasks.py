@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import translation
@@ -21,3 +23,47 @@ def import_validate_task(job_id: int, language: str) -> None:
 def import_apply_task(job_id: int, language: str) -> None:
     with translation.override(language):
         import_services.import_job_apply(job_id=job_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def match_run_task(run_id: int) -> None:
+    from matchmaking.services.matching import match_run_execute
+
+    match_run_execute(run_id=run_id)
+
+
+# Mail servers refuse now and then; the service remembers a sent announcement,
+# so a retry after a failure sends it and a repeat after success does not.
+@shared_task(
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def match_mutual_notify_task(match_id: int) -> None:
+    from matchmaking.models import Match
+    from matchmaking.services.matches import match_mutual_notify
+
+    match = Match.objects.filter(pk=match_id).first()
+    if match is not None:
+        match_mutual_notify(match=match)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def lot_rescore_task(lot_id: int) -> None:
+    from matchmaking.services.matching import lot_rescore
+
+    lot_rescore(lot_id=lot_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def need_rescore_task(need_id: int) -> None:
+    from matchmaking.services.matching import need_rescore
+
+    need_rescore(need_id=need_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def country_rescore_task(country: str) -> None:
+    from matchmaking.services.matching import needs_rescore_for_country
+
+    needs_rescore_for_country(country=country)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import buyer, exporter, organiser, public
+from matchmaking.views import buyer, exporter, matches, organiser, public
 from matchmaking.views import imports as import_views
 
 urlpatterns = [
@@ -58,4 +58,14 @@ urlpatterns = [
         name="fx_rate_delete",
     ),
     path("market-rules/", public.MarketRulesPublicView.as_view(), name="market_rules_public"),
+    # Matches and interest
+    path("needs/<int:pk>/matches/", matches.NeedMatchesView.as_view(), name="need_matches"),
+    path("lots/<int:pk>/matches/", matches.LotMatchesView.as_view(), name="lot_matches"),
+    path("matches/<int:pk>/interest/", matches.MatchInterestView.as_view(), name="match_interest"),
+    path("organiser/matching/", matches.MatchingOverviewView.as_view(), name="matching_overview"),
+    path(
+        "organiser/matching/runs/<int:pk>/progress/",
+        matches.MatchRunProgressView.as_view(),
+        name="match_run_progress",
+    ),
 ]

@@ -18,7 +18,7 @@ from accounts.models import (
     Organisation,
     User,
 )
-from matchmaking.models import FxRate, Lot, MarketRule, Need
+from matchmaking.models import FxRate, Lot, MarketRule, Match, Need
 
 PASSWORD = "a-long-test-password-1"
 
@@ -208,3 +208,20 @@ class LotPhotoFactory(factory.django.DjangoModelFactory):
 
     lot = factory.SubFactory(LotFactory)
     image = factory.django.ImageField(filename="photo.png", format="PNG", width=8, height=6)
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    lot = factory.SubFactory(LotFactory)
+    need = factory.SubFactory(NeedFactory)
+    score = 78.5
+    explanation = factory.LazyFunction(
+        lambda: [
+            {"factor": "price", "points": 30.0, "reason": "under_budget", "params": {"pct": 8}},
+            {"factor": "logistics", "points": 12.5, "reason": "mode_match", "params": {"mode": "rail"}},
+        ]
+    )
+    rank_for_need = 1
+    rank_for_lot = 1

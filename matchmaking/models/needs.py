@@ -77,6 +77,9 @@ class Need(models.Model):
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    # Set by matching when no lot qualifies: the most decisive reason,
+    # {"reason": code, "params": {…}}; empty when the need has matches.
+    match_diagnosis = models.JSONField(_("why nothing matched"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

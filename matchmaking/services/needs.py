@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from matchmaking.models import Need
+from matchmaking.services import matching
 
 NEED_TRANSITIONS: dict[str, set[str]] = {
     Need.Status.OPEN: {Need.Status.FULFILLED, Need.Status.CLOSED},
@@ -39,6 +40,7 @@ def need_create(*, buyer: Organisation, **fields: Any) -> Need:
     need = Need(buyer=buyer, **_normalise(fields))
     need.full_clean()
     need.save()
+    matching.on_need_changed(need.pk)
     return need
 
 
@@ -51,6 +53,7 @@ def need_update(*, need: Need, **fields: Any) -> Need:
         setattr(need, name, value)
     need.full_clean()
     need.save()
+    matching.on_need_changed(need.pk)
     return need
 
 
@@ -67,4 +70,5 @@ def need_set_status(*, need: Need, status: str) -> Need:
         )
     need.status = status
     need.save(update_fields=["status", "updated_at"])
+    matching.on_need_changed(need.pk)
     return need

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from matchmaking.choices import FuelType
 from matchmaking.models import FxRate, MarketRule
 from matchmaking.selectors.fx import BASE_CURRENCY
+from matchmaking.services import matching
 
 BUNDLED_MARKET_RULES = Path(__file__).resolve().parent.parent / "data" / "market_rules.csv"
 
@@ -110,21 +111,27 @@ def market_rule_create(**fields: Any) -> MarketRule:
     rule = MarketRule(**_normalise_rule(fields))
     _check_rule(rule)
     rule.save()
+    matching.on_market_rules_changed(rule.country.code)
     return rule
 
 
 @transaction.atomic
 def market_rule_update(*, rule: MarketRule, **fields: Any) -> MarketRule:
+    previous_country = rule.country.code
     for name, value in _normalise_rule(fields).items():
         setattr(rule, name, value)
     _check_rule(rule)
     rule.save()
+    for country in {previous_country, rule.country.code}:
+        matching.on_market_rules_changed(country)
     return rule
 
 
 @transaction.atomic
 def market_rule_delete(*, rule: MarketRule) -> None:
+    country = rule.country.code
     rule.delete()
+    matching.on_market_rules_changed(country)
 
 
 # Loading market rules from CSV -------------------------------------------------
@@ -264,6 +271,8 @@ def market_rules_load(
         result.skipped_countries = [code for code in in_file if code in existing]
         rules = [rule for rule in rules if rule.country.code not in existing]
     MarketRule.objects.bulk_create(rules)
+    if rules:
+        matching.on_many_changed()
     result.created = len(rules)
     result.loaded_countries = list(dict.fromkeys(rule.country.code for rule in rules))
     return result
@@ -311,6 +320,7 @@ def fx_rate_create(*, currency: str, date: datetime.date, rate_to_cny: Decimal) 
     fx_rate = FxRate(**_normalise_fx({"currency": currency, "date": date, "rate_to_cny": rate_to_cny}))
     _check_fx_rate(fx_rate)
     fx_rate.save()
+    matching.on_many_changed()
     return fx_rate
 
 
@@ -320,9 +330,11 @@ def fx_rate_update(*, fx_rate: FxRate, **fields: Any) -> FxRate:
         setattr(fx_rate, name, value)
     _check_fx_rate(fx_rate)
     fx_rate.save()
+    matching.on_many_changed()
     return fx_rate
 
 
 @transaction.atomic
 def fx_rate_delete(*, fx_rate: FxRate) -> None:
     fx_rate.delete()
+    matching.on_many_changed()

@@ -531,8 +531,10 @@ def test_saving_takes_the_same_queries_for_any_number_of_rows(exporter, rows, dj
     LotFactory(exporter=exporter, ref="R-1")
     data = lots_csv(*[lot_row(ref=f"R-{n}") for n in range(rows)])
 
-    # existing refs, convention version, signature, savepoint, one upsert, release
-    with django_assert_num_queries(6):
+    # existing refs, convention version, signature, savepoint, one upsert, then
+    # queueing a matching run (is one running? lock, savepoint, insert,
+    # release), release
+    with django_assert_num_queries(11):
         report = import_file("lots", data, "l.csv", exporter)
 
     assert (report.created, report.updated) == (rows - 1, 1)

@@ -1,0 +1,177 @@
+"""Why a need found nothing: the first constraint, in funnel order, that leaves
+no lot (reason codes and params are listed in `scoring`).
+
+The early stages (kind, market-rule bans, steering, model years) are counted
+from blocking slices without expanding them; only needs that survive those
+are expanded, once, for the remaining stages.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from matchmaking.engine import pairs
+from matchmaking.engine.market_rules import BLOCK_NONE, BLOCK_USED, STEER_ANY, Policy, rule_checks
+from matchmaking.engine.tables import STEERING_NAMES, NeedRecord
+
+Diagnostic = tuple[str, dict[str, Any]]
+_LATER_STAGES = ("age", "emission", "cc", "rule_km", "km", "soh", "fx", "price")
+
+
+def diagnose(ctx: pairs.Context, silent: list[int]) -> dict[int, Diagnostic]:
+    n = ctx.needs
+    out: dict[int, Diagnostic] = {}
+    funnel = []
+    for i in silent:
+        need_id = int(n.ids[i])
+        if not n.open[i]:
+            out[need_id] = ("need_closed", {})
+        elif np.isnan(ctx.arrays.rate[i]):
+            out[need_id] = ("no_fx_rate", {"currency": n.currency[i]})
+        elif (barred := _barred(ctx, i)) is not None:
+            out[need_id] = barred
+        else:
+            funnel.append(i)
+    if not funnel:
+        return out
+    stages = {mode: pairs.ranges(ctx, funnel, mode) for mode in ("kind", "block", "steering", "years")}
+    counts = {
+        mode: np.bincount(owner, weights=length, minlength=n.n) for mode, (owner, _, length) in stages.items()
+    }
+    _, perm = ctx.orders()
+
+    def first_lot(mode: str, i: int) -> int:
+        owner, start, _ = stages[mode]
+        return int(perm[start[np.searchsorted(owner, i)]])
+
+    later = []
+    for i in funnel:
+        need_id = int(n.ids[i])
+        if counts["kind"][i] == 0:
+            out[need_id] = _no_kind(n.records[i])
+        elif counts["block"][i] == 0:
+            at = (int(n.country[i]), int(ctx.table.fuel[first_lot("kind", i)]))
+            out[need_id] = _block(
+                ctx.policy, int(ctx.policy.block[at]), int(ctx.policy.block_rule[at]), at[1]
+            )
+        elif counts["steering"][i] == 0:
+            out[need_id] = _steering(ctx, i, int(ctx.table.fuel[first_lot("block", i)]))
+        elif counts["years"][i] == 0:
+            need = n.records[i]
+            out[need_id] = ("no_lot_in_year_range", {"year_min": need.year_min, "year_max": need.year_max})
+        else:
+            later.append(i)
+    owner, start, length = pairs.ranges(ctx, later, "years")
+    for begin, stop in pairs.blocks(owner, length):
+        lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
+        masks = _later_masks(ctx, lp, nl)
+        bounds = np.flatnonzero(np.r_[True, nl[1:] != nl[:-1], True])
+        for b0, b1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            i = int(nl[b0])
+            out[int(n.ids[i])] = _first_failure(ctx, lp[b0:b1], i, [m[b0:b1] for m in masks])
+    return out
+
+
+def _rule_params(policy: Policy, index: int, **params: Any) -> dict[str, Any]:
+    rule = policy.rules[index]
+    country = rule.country.strip().upper()
+    return {"country": country, **params, "source": rule.source, "uncertain": rule.uncertain}
+
+
+def _block(policy: Policy, block: int, rule: int, fuel: int) -> Diagnostic:
+    if block == BLOCK_USED:
+        return "rule_used_banned", _rule_params(policy, rule)
+    return "rule_fuel_banned", _rule_params(policy, rule, fuel=policy.fuels[fuel])
+
+
+def _barred(ctx: pairs.Context, i: int) -> Diagnostic | None:
+    """A rule diagnostic when market rules bar every fuel the need accepts,
+    whatever the stock (Chile's ban on used imports, say)."""
+    p = ctx.policy
+    index = p.fuel_index
+    c = int(ctx.needs.country[i])
+    found: tuple[int, int, int] | None = None
+    for fuel in sorted(ctx.needs.fuels[i] or p.fuels):
+        f = index[fuel]
+        if p.block[c, f] == BLOCK_NONE:
+            return None
+        if found is None or (p.block[c, f] == BLOCK_USED and found[0] != BLOCK_USED):
+            found = (int(p.block[c, f]), int(p.block_rule[c, f]), f)
+    return _block(p, *found) if found else None
+
+
+def _steering(ctx: pairs.Context, i: int, fuel: int) -> Diagnostic:
+    n, p = ctx.needs, ctx.policy
+    at = (int(n.country[i]), fuel)
+    own = n.steer[i] >= 0
+    wanted = int(n.steer[i]) if own else int(p.steer[at])
+    source = p.rules[int(p.steer_rule[at])].source if not own and p.steer_rule[at] >= 0 else ""
+    name = STEERING_NAMES[wanted] if wanted in (0, 1) and wanted != STEER_ANY else ""
+    return "steering_unavailable", {"steering": name, "country": p.countries[at[0]], "source": source}
+
+
+def _no_kind(need: NeedRecord) -> Diagnostic:
+    return "no_lot_of_kind", {
+        "makes": list(need.makes),
+        "models": list(need.models),
+        "body_types": list(need.body_types),
+        "fuel_types": list(need.fuel_types),
+    }
+
+
+def _later_masks(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[np.ndarray]:
+    t, a = ctx.table, ctx.ages
+    lot = (a.age_my[lp], a.age_fr[lp], t.emission[lp], t.no_engine[lp], t.cc[lp], t.km[lp])
+    age, emission, cc, rule_km = rule_checks(*lot, *pairs.pair_limits(ctx, lp, nl))
+    price = ctx.prices.price_cny[lp]
+    return [
+        age,
+        emission,
+        cc,
+        rule_km,
+        ctx.fixed.km[lp] <= ctx.arrays.max_km[nl],
+        ctx.fixed.soh_ok_from[lp] >= ctx.arrays.min_soh[nl],
+        ~np.isnan(price),
+        price <= ctx.arrays.cap_cny[nl],
+    ]
+
+
+def _first_failure(ctx: pairs.Context, lp: np.ndarray, i: int, masks: list[np.ndarray]) -> Diagnostic:
+    t, n, p = ctx.table, ctx.needs, ctx.policy
+    need = n.records[i]
+    alive = np.ones(len(lp), dtype=bool)
+    for stage, mask in zip(_LATER_STAGES, masks, strict=True):
+        after = alive & mask
+        if after.any():
+            alive = after
+            continue
+        j = int(lp[np.flatnonzero(alive)[0]])
+        at = (int(n.country[i]), int(t.fuel[j]))
+        if stage == "age":
+            name = "max_age_fr" if ctx.ages.age_fr[j] > p.max_age_fr[at] else "max_age_my"
+            rule = int(getattr(p, f"{name}_rule")[at])
+            counted = p.rules[rule].age_counted_from or "model_year"
+            return "rule_max_age", _rule_params(
+                p, rule, max_age=int(getattr(p, name)[at]), counted_from=counted
+            )
+        if stage == "emission":
+            rule = int(p.min_emission_rule[at])
+            return "rule_min_emission", _rule_params(p, rule, standard=p.rules[rule].min_emission_standard)
+        if stage == "cc":
+            return "rule_max_engine_cc", _rule_params(p, int(p.max_cc_rule[at]), max_cc=int(p.max_cc[at]))
+        if stage == "rule_km":
+            return "rule_max_mileage", _rule_params(p, int(p.max_km_rule[at]), max_km=int(p.max_km[at]))
+        if stage == "km":
+            return "over_mileage", {"max_km": need.max_mileage_km}
+        if stage == "soh":
+            return "battery_soh_below", {"min_pct": need.min_battery_soh_pct}
+        if stage == "fx":
+            missing = sorted({t.currency_names[c] for c in t.currency[lp[alive]].tolist()})
+            return "lot_fx_missing", {"currencies": missing}
+        cheapest = float((ctx.prices.price_cny[lp[alive]] / ctx.arrays.rate[i]).min())
+        pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
+        return "over_budget", {"pct": pct, "cheapest": round(cheapest, 2), "currency": n.currency[i]}
+    return "no_candidate", {}

@@ -1,0 +1,154 @@
+"""Market rules compiled into per (destination country, fuel) limits.
+
+Every rule of a country that applies to a fuel (its `applies_to_fuels` is empty
+or names the fuel) must hold, so the limits combine: any used-import ban or
+fuel ban blocks the pair, the tightest age, engine and mileage caps and the
+highest emission minimum win, and two rules asking for different steering
+leave nothing compliant. For each limit the index of the rule that set it is
+kept, so a "why nothing matched" diagnostic can cite the rule's source.
+
+Ages: a rule counts from `first_registration` or from the model year
+(`manufacture`, `model_year`, or empty, since the model year is the only
+build date a lot carries). See `scoring` for how ages are computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from matchmaking.engine import vocabulary as vocab
+from matchmaking.engine.tables import NO_LIMIT, STEERING_CODE, RuleRecord
+
+BLOCK_NONE, BLOCK_USED, BLOCK_FUEL = 0, 1, 2
+STEER_ANY, STEER_CONFLICT = -1, 3
+# The fuel codes of DESIGN.md §5, so rules can be judged for fuels no lot has.
+FUELS = ("petrol", "diesel", "hev", "phev", "bev", "erev", "cng")
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """Arrays of shape (countries, fuels); *_rule arrays hold rule indices (-1: none)."""
+
+    countries: tuple[str, ...]
+    fuels: tuple[str, ...]
+    rules: tuple[RuleRecord, ...]
+    block: np.ndarray
+    block_rule: np.ndarray
+    steer: np.ndarray
+    steer_rule: np.ndarray
+    max_age_my: np.ndarray
+    max_age_my_rule: np.ndarray
+    max_age_fr: np.ndarray
+    max_age_fr_rule: np.ndarray
+    min_emission: np.ndarray
+    min_emission_rule: np.ndarray
+    max_cc: np.ndarray
+    max_cc_rule: np.ndarray
+    max_km: np.ndarray
+    max_km_rule: np.ndarray
+
+    @property
+    def fuel_index(self) -> dict[str, int]:
+        return {name: code for code, name in enumerate(self.fuels)}
+
+    def flat(self, name: str) -> np.ndarray:
+        return getattr(self, name).ravel()
+
+
+def _tighter(current: int, rule: int, value: int, index: int, *, lower: bool) -> tuple[int, int]:
+    if (value < current) if lower else (value > current):
+        return value, index
+    return current, rule
+
+
+@lru_cache(maxsize=64)
+def compile_rules(
+    rules: tuple[RuleRecord, ...], countries: tuple[str, ...], fuels: tuple[str, ...]
+) -> Policy:
+    shape = (len(countries), len(fuels))
+    arrays = {
+        "block": np.zeros(shape, np.int64),
+        "steer": np.full(shape, STEER_ANY, np.int64),
+        "max_age_my": np.full(shape, NO_LIMIT, np.int64),
+        "max_age_fr": np.full(shape, NO_LIMIT, np.int64),
+        "min_emission": np.zeros(shape, np.int64),
+        "max_cc": np.full(shape, NO_LIMIT, np.int64),
+        "max_km": np.full(shape, NO_LIMIT, np.int64),
+    }
+    owners = {f"{name}_rule": np.full(shape, -1, np.int64) for name in arrays}
+    by_country: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        by_country.setdefault(rule.country.strip().upper(), []).append(index)
+    for c, country in enumerate(countries):
+        for f, fuel in enumerate(fuels):
+            for index in by_country.get(country, ()):
+                rule = rules[index]
+                scope = {vocab.normalise(x) for x in rule.applies_to_fuels}
+                if scope and fuel not in scope:
+                    continue
+                at = (c, f)
+                if arrays["block"][at] == BLOCK_NONE:
+                    if rule.used_imports_banned:
+                        arrays["block"][at], owners["block_rule"][at] = BLOCK_USED, index
+                    elif fuel in {vocab.normalise(x) for x in rule.banned_fuels}:
+                        arrays["block"][at], owners["block_rule"][at] = BLOCK_FUEL, index
+                wanted = STEERING_CODE.get(rule.steering_required.strip().upper(), STEER_ANY)
+                if wanted != STEER_ANY:
+                    if arrays["steer"][at] == STEER_ANY:
+                        arrays["steer"][at], owners["steer_rule"][at] = wanted, index
+                    elif arrays["steer"][at] != wanted:
+                        arrays["steer"][at] = STEER_CONFLICT
+                limits = [
+                    ("min_emission", vocab.emission_level(rule.min_emission_standard), False),
+                    ("max_cc", rule.max_engine_cc, True),
+                    ("max_km", rule.max_mileage_km, True),
+                ]
+                if rule.max_age_years is not None:
+                    basis = "max_age_fr" if rule.age_counted_from == "first_registration" else "max_age_my"
+                    limits.append((basis, rule.max_age_years, True))
+                for name, value, lower in limits:
+                    if value is None or (not lower and value == 0):
+                        continue
+                    arrays[name][at], owners[f"{name}_rule"][at] = _tighter(
+                        int(arrays[name][at]), int(owners[f"{name}_rule"][at]), int(value), index, lower=lower
+                    )
+    return Policy(countries=countries, fuels=fuels, rules=rules, **arrays, **owners)
+
+
+def policy_fuels(table_fuels: list[str], need_fuels: list[frozenset[str]]) -> tuple[str, ...]:
+    """The lots' fuels first (their codes index the policy directly), then every
+    other fuel a need or DESIGN.md names."""
+    extra = set(FUELS).union(*need_fuels) - set(table_fuels) if need_fuels else set(FUELS) - set(table_fuels)
+    return (*table_fuels, *sorted(extra))
+
+
+def rule_checks(
+    age_my: np.ndarray,
+    age_fr: np.ndarray,
+    emission: np.ndarray,
+    no_engine: np.ndarray,
+    cc: np.ndarray,
+    km: np.ndarray,
+    max_age_my: np.ndarray,
+    max_age_fr: np.ndarray,
+    min_emission: np.ndarray,
+    max_cc: np.ndarray,
+    max_km: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lot-dependent rule limits (age, emission, engine size, mileage), each
+    a boolean array; broadcasting lets one lot meet many countries or many
+    lots one country. A BEV has no tailpipe or engine, so emission minimums and
+    engine caps do not apply to it; an unknown emission standard fails a minimum."""
+    age_ok = (age_my <= max_age_my) & (age_fr <= max_age_fr)
+    emission_ok = no_engine | (emission >= min_emission)
+    cc_ok = no_engine | (cc <= max_cc)
+    km_ok = km <= max_km
+    return age_ok, emission_ok, cc_ok, km_ok
+
+
+def rules_ok(*args: np.ndarray) -> np.ndarray:
+    age_ok, emission_ok, cc_ok, km_ok = rule_checks(*args)
+    return age_ok & emission_ok & cc_ok & km_ok

@@ -1,0 +1,136 @@
+"""Proposals the matching engine makes, and the runs that make them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.models.lots import Lot
+from matchmaking.models.needs import Need
+
+
+class MatchRun(models.Model):
+    """One full matching run (incremental rescoring does not create runs)."""
+
+    class Scope(models.TextChoices):
+        SITE = "site", _("Whole site")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.SITE)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_pct = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    lots_count = models.PositiveIntegerField(_("lots"), default=0)
+    needs_count = models.PositiveIntegerField(_("needs"), default=0)
+    pairs_considered = models.BigIntegerField(_("pairs considered"), default=0)
+    matches_kept = models.PositiveIntegerField(_("matches kept"), default=0)
+    # Seconds spent loading, scoring and storing.
+    timings = models.JSONField(_("timings"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_pct__lte=100), name="match_run_progress_is_a_percentage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Matching run {self.pk} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class Match(models.Model):
+    """A lot proposed for a need, with the score, the reasons and each side's
+    interest. Unique per (lot, need) so reruns update rather than duplicate."""
+
+    class Interest(models.TextChoices):
+        NONE = "", _("Not yet")
+        YES = "yes", _("Interested")
+        NO = "no", _("Not interested")
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        MUTUAL = "mutual", _("Mutual interest")
+        DISMISSED = "dismissed", _("Dismissed")
+        STALE = "stale", _("No longer matches")
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="matches", verbose_name=_("lot"))
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches", verbose_name=_("need"))
+    score = models.FloatField(_("score"))
+    # [{"factor": "price", "points": 22.5, "reason": "under_budget", "params": {"pct": 8}}, …]
+    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    rank_for_need = models.PositiveSmallIntegerField(_("rank for the need"), null=True, blank=True)
+    rank_for_lot = models.PositiveSmallIntegerField(_("rank for the lot"), null=True, blank=True)
+    exporter_interest = models.CharField(
+        _("exporter's interest"), max_length=3, choices=Interest.choices, default=Interest.NONE, blank=True
+    )
+    buyer_interest = models.CharField(
+        _("buyer's interest"), max_length=3, choices=Interest.choices, default=Interest.NONE, blank=True
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PROPOSED)
+    # Why a match that someone cared about no longer holds: {"reason": …, "params": …}.
+    stale_reason = models.JSONField(_("why it no longer matches"), default=dict, blank=True)
+    run = models.ForeignKey(
+        MatchRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches",
+        verbose_name=_("matching run"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    mutual_at = models.DateTimeField(_("mutual since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["need", "rank_for_need", "-score", "lot_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "need"], name="match_unique_lot_need"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="match_score_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["proposed", "mutual", "dismissed", "stale"]), name="match_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="mutual") | (Q(exporter_interest="yes") & Q(buyer_interest="yes")),
+                name="match_mutual_needs_both_yes",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["need", "state", "rank_for_need"], name="match_need_rank_idx"),
+            models.Index(fields=["lot", "state", "rank_for_lot"], name="match_lot_rank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} ↔ {self.need_id} ({self.score:.0f})"
+
+    @property
+    def has_interest(self) -> bool:
+        return bool(self.exporter_interest or self.buyer_interest)

@@ -1,0 +1,179 @@
+"""Read queries for matches: ranked proposals for one need or one lot, the
+other side's contacts once interest is mutual, and organisers' totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Count, F, Max, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+from accounts.models import Membership, Organisation
+from matchmaking.models import Lot, Match, MatchRun, Need
+
+LIVE_STATES = (Match.State.PROPOSED, Match.State.MUTUAL)
+
+# A stale match nobody answered is noise; one somebody cared about stays
+# visible so they learn it no longer holds.
+_HIDDEN_STALE = Q(state=Match.State.STALE, exporter_interest="", buyer_interest="")
+
+
+def matches_for_need(need: Need) -> QuerySet[Match]:
+    """A need's proposed lots, best first, with each lot's exporter (and the
+    need itself, so rows can tell whose side the viewer is on for free)."""
+    return (
+        Match.objects.filter(need=need)
+        .exclude(_HIDDEN_STALE)
+        .select_related("lot", "lot__exporter", "need")
+        .order_by(F("rank_for_need").asc(nulls_last=True), "-score", "lot_id")
+    )
+
+
+def matches_for_lot(lot: Lot) -> QuerySet[Match]:
+    """A lot's proposed needs, best first, with each need's buyer."""
+    return (
+        Match.objects.filter(lot=lot)
+        .exclude(_HIDDEN_STALE)
+        .select_related("need", "need__buyer", "lot")
+        .order_by(F("rank_for_lot").asc(nulls_last=True), "-score", "need_id")
+    )
+
+
+def match_for_row(pk: int) -> Match:
+    """One match with both sides loaded, as a row of either list shows it."""
+    return Match.objects.select_related("lot", "lot__exporter", "need", "need__buyer").get(pk=pk)
+
+
+def matches_with_sides() -> QuerySet[Match]:
+    return Match.objects.select_related("lot", "lot__exporter", "need", "need__buyer")
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class MatchContacts:
+    """Who to talk to on the other side of a mutual match."""
+
+    organisation: Organisation
+    people: list[Contact] = field(default_factory=list)
+
+
+def _other_side(match: Match, viewer: Organisation) -> Organisation | None:
+    if viewer.pk == match.need.buyer_id:
+        return match.lot.exporter
+    if viewer.pk == match.lot.exporter_id:
+        return match.need.buyer
+    return None
+
+
+def _people_of(organisation_ids: Iterable[int]) -> dict[int, list[Contact]]:
+    people: dict[int, list[Contact]] = defaultdict(list)
+    memberships = (
+        Membership.objects.filter(organisation_id__in=set(organisation_ids), user__is_active=True)
+        .select_related("user")
+        .order_by("organisation_id", "-role", "user__name", "user__email")
+    )
+    for membership in memberships:
+        user = membership.user
+        people[membership.organisation_id].append(Contact(name=user.name or user.email, email=user.email))
+    return people
+
+
+def contacts_for_matches(matches: Iterable[Match], viewer: Organisation) -> dict[int, MatchContacts]:
+    """The other side's contacts for each mutual match the viewer is a side
+    of, in one query for the whole page. Matches `viewer` is not a side of,
+    and matches that are not mutual, get none: contact details are only
+    shared once both sides agreed to meet."""
+    others = {
+        match.pk: other
+        for match in matches
+        if match.state == Match.State.MUTUAL and (other := _other_side(match, viewer)) is not None
+    }
+    if not others:
+        return {}
+    people = _people_of(other.pk for other in others.values())
+    return {
+        pk: MatchContacts(organisation=other, people=people.get(other.pk, [])) for pk, other in others.items()
+    }
+
+
+def match_contacts(match: Match, viewer: Organisation) -> MatchContacts | None:
+    """The other side's contacts for one match, or None before it is mutual."""
+    return contacts_for_matches([match], viewer).get(match.pk)
+
+
+def members_to_notify(organisation_ids: Iterable[int]) -> dict[int, list[Contact]]:
+    """Every active member of the given organisations, by organisation."""
+    return _people_of(organisation_ids)
+
+
+# Organisers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    open_needs: int
+    matched_needs: int
+
+    @property
+    def pct(self) -> int:
+        return round(100 * self.matched_needs / self.open_needs) if self.open_needs else 0
+
+    @property
+    def unmatched_needs(self) -> int:
+        return self.open_needs - self.matched_needs
+
+
+def _has_live_match() -> Q:
+    return Q(pk__in=Match.objects.filter(state__in=LIVE_STATES).values("need_id"))
+
+
+def matching_coverage() -> Coverage:
+    """Open needs, and how many of them have at least one live proposal."""
+    counts = Need.objects.filter(status=Need.Status.OPEN).aggregate(
+        open_needs=Count("pk"), matched_needs=Count("pk", filter=_has_live_match())
+    )
+    return Coverage(**counts)
+
+
+@dataclass(frozen=True)
+class NoMatchReason:
+    reason: str
+    needs: int
+    example: Need | None
+
+
+def no_match_reasons(limit: int = 5) -> list[NoMatchReason]:
+    """The commonest reasons open needs found no lot, most frequent first,
+    each with one need as an example (two queries whatever the numbers)."""
+    rows = list(
+        Need.objects.filter(status=Need.Status.OPEN)
+        .exclude(_has_live_match())
+        # Cast so the comparisons below are plain text ones, not JSON lookups.
+        .annotate(reason=Cast(KT("match_diagnosis__reason"), output_field=CharField()))
+        .exclude(reason__isnull=True)
+        .exclude(reason="")
+        .values("reason")
+        .annotate(needs=Count("pk"), example_id=Max("pk"))
+        .order_by("-needs", "reason")[:limit]
+    )
+    examples = Need.objects.select_related("buyer").in_bulk([row["example_id"] for row in rows])
+    return [
+        NoMatchReason(reason=row["reason"], needs=row["needs"], example=examples.get(row["example_id"]))
+        for row in rows
+    ]
+
+
+def latest_runs(limit: int = 10) -> list[MatchRun]:
+    return list(MatchRun.objects.select_related("started_by").order_by("-created_at", "-pk")[:limit])
+
+
+def match_run(pk: int) -> MatchRun | None:
+    return MatchRun.objects.filter(pk=pk).first()

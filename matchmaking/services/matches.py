@@ -1,0 +1,107 @@
+"""Write operations on matches: each side's interest, and what mutual interest
+sets off."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from matchmaking.models import Match
+
+
+def match_side(match: Match, organisation: Organisation) -> str | None:
+    """ "exporter" or "buyer" when the organisation is one side of the match."""
+    if organisation.pk == match.lot.exporter_id:
+        return "exporter"
+    if organisation.pk == match.need.buyer_id:
+        return "buyer"
+    return None
+
+
+def _state_for(match: Match) -> str:
+    if Match.Interest.NO in (match.exporter_interest, match.buyer_interest):
+        return Match.State.DISMISSED
+    if match.exporter_interest == match.buyer_interest == Match.Interest.YES:
+        return Match.State.MUTUAL
+    return Match.State.PROPOSED
+
+
+@transaction.atomic
+def match_express_interest(*, match: Match, organisation: Organisation, interest: str) -> Match:
+    """Record one side's answer ("yes", "no", or "" to take it back). Both
+    saying yes makes the match mutual and tells both sides by email."""
+    if interest not in Match.Interest.values:
+        raise ValidationError(_("Unknown answer."), code="interest")
+    match = Match.objects.select_for_update(of=("self",)).select_related("lot", "need").get(pk=match.pk)
+    side = match_side(match, organisation)
+    if side is None:
+        raise ValidationError(_("This match is not one of yours."), code="side")
+    if match.state == Match.State.STALE:
+        raise ValidationError(_("This match no longer holds, so interest cannot be recorded."), code="stale")
+    setattr(match, f"{side}_interest", interest)
+    was_mutual = match.state == Match.State.MUTUAL
+    match.state = _state_for(match)
+    if match.state == Match.State.MUTUAL and not was_mutual:
+        from matchmaking.tasks import match_mutual_notify_task
+
+        match.mutual_at = timezone.now()
+        match_id = match.pk
+        transaction.on_commit(lambda: match_mutual_notify_task.delay(match_id))
+    elif match.state != Match.State.MUTUAL:
+        match.mutual_at = None
+    match.save(update_fields=[f"{side}_interest", "state", "mutual_at", "updated_at"])
+    return match
+
+
+def _notified_key(match: Match) -> str:
+    return f"match-mutual-notified:{match.pk}:{match.mutual_at.isoformat() if match.mutual_at else ''}"
+
+
+def match_mutual_notify(*, match: Match) -> bool:
+    """Email every member of both organisations that interest is mutual, each
+    with the other side's contacts and a link to the match. Does nothing when
+    the match is no longer mutual, or when this mutual moment was already
+    announced (a repeated task), and says whether it sent."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.mail import get_connection, send_mass_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from matchmaking.selectors.matches import Contact, MatchContacts, match_for_row, members_to_notify
+
+    match = match_for_row(match.pk)
+    if match.state != Match.State.MUTUAL:
+        return False
+    # The cache is shared between workers in production; marking only after
+    # sending means a retried failure sends again rather than never.
+    key = _notified_key(match)
+    if cache.get(key):
+        return False
+    exporter, buyer = match.lot.exporter, match.need.buyer
+    people = members_to_notify([exporter.pk, buyer.pk])
+    site = settings.CARBRIDGE_SITE_URL.rstrip("/")
+    sides = [
+        (exporter, buyer, site + reverse("lot_matches", args=[match.lot_id])),
+        (buyer, exporter, site + reverse("need_matches", args=[match.need_id])),
+    ]
+    messages: list[tuple[str, str, str, list[str]]] = []
+    for own, other, url in sides:
+        context = {
+            "match": match,
+            "lot": match.lot,
+            "need": match.need,
+            "organisation": own,
+            "other": MatchContacts(organisation=other, people=people.get(other.pk, [])),
+            "url": url,
+        }
+        subject = render_to_string("matchmaking/email/match_mutual_subject.txt", context).strip()
+        body = render_to_string("matchmaking/email/match_mutual_message.txt", context)
+        recipients: list[Contact] = people.get(own.pk, [])
+        messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]) for person in recipients)
+    send_mass_mail(messages, connection=get_connection())
+    cache.set(key, True, timeout=60 * 60 * 24 * 30)
+    return True

@@ -1,0 +1,608 @@
+"""Running the matching engine against the database: full runs, and rescoring
+one lot or need when it changes. Only this module and the tasks know both the
+engine and the ORM."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matchmaking.engine.scoring import Match as EngineMatch
+from matchmaking.engine.scoring import diagnose_need, rescore_lot, rescore_need, run_full
+from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
+from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
+from matchmaking.selectors.fx import fx_table_on
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def match_run_start(*, started_by: User | None) -> MatchRun:
+    """Queue a full run; one at a time, since a second would only redo the first."""
+    from matchmaking.tasks import match_run_task
+
+    if (
+        MatchRun.objects.select_for_update()
+        .filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING])
+        .exists()
+    ):
+        raise ValidationError(_("A matching run is already under way."), code="running")
+    run = MatchRun.objects.create(started_by=started_by)
+    transaction.on_commit(lambda: match_run_task.delay(run.pk))
+    return run
+
+
+# Loading the engine's records ---------------------------------------------------
+# values_list keeps loading 100,000 lots to one query and plain tuples.
+
+_LOT_FIELDS = (
+    "id",
+    "exporter_id",
+    "make",
+    "model",
+    "body_type",
+    "fuel_type",
+    "model_year",
+    "first_registration",
+    "mileage_km",
+    "steering",
+    "engine_cc",
+    "battery_soh_pct",
+    "emission_standard",
+    "quantity",
+    "unit_price",
+    "currency",
+    "shipping_modes",
+    "loading_point",
+    "exporter__verified",
+)
+_NEED_FIELDS = (
+    "id",
+    "buyer_id",
+    "destination_country",
+    "destination_port",
+    "makes",
+    "model_names",
+    "body_types",
+    "fuel_types",
+    "year_min",
+    "year_max",
+    "max_mileage_km",
+    "min_battery_soh_pct",
+    "steering",
+    "quantity",
+    "allow_split",
+    "max_unit_price",
+    "currency",
+    "shipping_modes",
+)
+
+
+def _lot_record(row: tuple) -> LotRecord:
+    (
+        pk,
+        exporter_id,
+        make,
+        model,
+        body,
+        fuel,
+        year,
+        registered,
+        mileage,
+        steering,
+        cc,
+        soh,
+        emission,
+        quantity,
+        price,
+        currency,
+        modes,
+        loading_point,
+        verified,
+    ) = row
+    return LotRecord(
+        id=pk,
+        exporter_id=exporter_id,
+        make=make,
+        model=model,
+        body_type=body,
+        fuel_type=fuel,
+        model_year=year,
+        first_registration=registered,
+        mileage_km=mileage,
+        steering=steering,
+        engine_cc=cc,
+        battery_soh_pct=soh,
+        emission_standard=emission,
+        quantity=quantity,
+        unit_price=float(price),
+        currency=currency,
+        shipping_modes=tuple(modes or ()),
+        loading_point=loading_point,
+        exporter_verified=verified,
+        exporter_deals=0,
+        available=True,
+    )
+
+
+def _need_record(row: tuple) -> NeedRecord:
+    (
+        pk,
+        buyer_id,
+        country,
+        port,
+        makes,
+        models,
+        bodies,
+        fuels,
+        year_min,
+        year_max,
+        max_mileage,
+        min_soh,
+        steering,
+        quantity,
+        allow_split,
+        max_price,
+        currency,
+        modes,
+    ) = row
+    return NeedRecord(
+        id=pk,
+        buyer_id=buyer_id,
+        destination_country=str(country),
+        destination_port=port,
+        makes=tuple(makes or ()),
+        models=tuple(models or ()),
+        body_types=tuple(bodies or ()),
+        fuel_types=tuple(fuels or ()),
+        year_min=year_min,
+        year_max=year_max,
+        max_mileage_km=max_mileage,
+        min_battery_soh_pct=min_soh,
+        steering=steering,
+        quantity=quantity,
+        allow_split=allow_split,
+        max_unit_price=float(max_price),
+        currency=currency,
+        shipping_modes=tuple(modes or ()),
+        open=True,
+    )
+
+
+def lot_records(lots: QuerySet[Lot] | None = None) -> list[LotRecord]:
+    """Available lots as the engine sees them."""
+    lots = Lot.objects.all() if lots is None else lots
+    rows = lots.filter(status=Lot.Status.AVAILABLE, quantity__gte=1).order_by("pk")
+    return [_lot_record(row) for row in rows.values_list(*_LOT_FIELDS)]
+
+
+def need_records(needs: QuerySet[Need] | None = None) -> list[NeedRecord]:
+    """Open needs as the engine sees them."""
+    needs = Need.objects.all() if needs is None else needs
+    rows = needs.filter(status=Need.Status.OPEN).order_by("pk")
+    return [_need_record(row) for row in rows.values_list(*_NEED_FIELDS)]
+
+
+def rule_records() -> list[RuleRecord]:
+    return [
+        RuleRecord(
+            country=str(rule.country),
+            applies_to_fuels=tuple(rule.applies_to_fuels),
+            used_imports_banned=rule.used_imports_banned,
+            steering_required=rule.steering_required,
+            max_age_years=rule.max_age_years,
+            age_counted_from=rule.age_counted_from,
+            min_emission_standard=rule.min_emission_standard,
+            banned_fuels=tuple(rule.banned_fuels),
+            max_engine_cc=rule.max_engine_cc,
+            max_mileage_km=rule.max_mileage_km,
+            uncertain=rule.uncertain,
+            source=rule.source,
+        )
+        for rule in MarketRule.objects.order_by("pk")
+    ]
+
+
+def fx_floats(on: datetime.date) -> dict[str, float]:
+    return {currency: float(rate) for currency, rate in fx_table_on(on).items()}
+
+
+# Storing results ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredProposal:
+    """One kept pair, in the shape the database wants it."""
+
+    lot_id: int
+    need_id: int
+    score: float
+    explanation: list[dict[str, Any]]
+    rank_for_need: int | None
+    rank_for_lot: int | None
+
+
+def interest_state(exporter_interest: str, buyer_interest: str) -> str:
+    if Match.Interest.NO in (exporter_interest, buyer_interest):
+        return Match.State.DISMISSED
+    if exporter_interest == buyer_interest == Match.Interest.YES:
+        return Match.State.MUTUAL
+    return Match.State.PROPOSED
+
+
+_UPSERT_FIELDS = [
+    "score",
+    "explanation",
+    "rank_for_need",
+    "rank_for_lot",
+    "state",
+    "stale_reason",
+    "run",
+    "updated_at",
+]
+
+
+def _upsert(
+    proposals: Iterable[StoredProposal],
+    existing: dict[tuple[int, int], tuple[str, str]],
+    run: MatchRun | None,
+) -> set[tuple[int, int]]:
+    """Insert or update the kept pairs by (lot, need), keeping each side's
+    interest; returns the keys written."""
+    written: set[tuple[int, int]] = set()
+    batch: list[Match] = []
+    for proposal in proposals:
+        key = (proposal.lot_id, proposal.need_id)
+        written.add(key)
+        exporter_interest, buyer_interest = existing.get(key, ("", ""))
+        batch.append(
+            Match(
+                lot_id=proposal.lot_id,
+                need_id=proposal.need_id,
+                score=round(min(100.0, max(0.0, proposal.score)), 2),
+                explanation=proposal.explanation,
+                rank_for_need=proposal.rank_for_need,
+                rank_for_lot=proposal.rank_for_lot,
+                exporter_interest=exporter_interest,
+                buyer_interest=buyer_interest,
+                state=interest_state(exporter_interest, buyer_interest),
+                stale_reason={},
+                run=run,
+            )
+        )
+        if len(batch) >= UPSERT_BATCH:
+            _write(batch)
+            batch = []
+    _write(batch)
+    return written
+
+
+def _write(batch: list[Match]) -> None:
+    if batch:
+        Match.objects.bulk_create(
+            batch, update_conflicts=True, unique_fields=["lot", "need"], update_fields=_UPSERT_FIELDS
+        )
+
+
+UPSERT_BATCH = 2_000
+
+
+TOP_K = 20
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copies of the engine's values (NumPy scalars included)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _explanation(factors: Iterable[tuple[str, float, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [
+        {"factor": factor, "points": float(points), "reason": reason, "params": _plain(params)}
+        for factor, points, reason, params in factors
+    ]
+
+
+def _stored(match: EngineMatch) -> StoredProposal:
+    return StoredProposal(
+        lot_id=int(match.lot_id),
+        need_id=int(match.need_id),
+        score=float(match.score),
+        explanation=_explanation(match.explanation),
+        rank_for_need=match.rank_for_need,
+        rank_for_lot=match.rank_for_lot,
+    )
+
+
+def _diagnosis(diagnostic: tuple[str, dict[str, Any]] | None) -> dict[str, Any]:
+    if diagnostic is None:
+        return {}
+    reason, params = diagnostic
+    return {"reason": reason, "params": _plain(params)}
+
+
+@dataclass
+class _World:
+    """What one scoring pass needs besides the items being scored."""
+
+    rules: list[RuleRecord]
+    fx: dict[str, float]
+    on: datetime.date
+
+    @classmethod
+    def load(cls, on: datetime.date | None = None) -> _World:
+        on = on or timezone.localdate()
+        return cls(rule_records(), fx_floats(on), on)
+
+
+def _retire(
+    keys: Iterable[tuple[int, int]],
+    existing: dict[tuple[int, int], tuple[int, str, str]],
+    world: _World,
+    run: MatchRun | None,
+) -> None:
+    """Pairs the latest scoring no longer proposes. Nobody cared: delete them.
+    Someone expressed interest: keep them, as outranked (still valid, no rank)
+    or stale with the reason it no longer holds."""
+    forget: list[int] = []
+    cared: list[tuple[int, int]] = []
+    for key in keys:
+        pk, exporter_interest, buyer_interest = existing[key]
+        if exporter_interest or buyer_interest:
+            cared.append(key)
+        else:
+            forget.append(pk)
+    if forget:
+        Match.objects.filter(pk__in=forget).delete()
+    if not cared:
+        return
+    lots = {record.id: record for record in lot_records(Lot.objects.filter(pk__in={lot for lot, _ in cared}))}
+    needs = {
+        record.id: record for record in need_records(Need.objects.filter(pk__in={need for _, need in cared}))
+    }
+    for lot_id, need_id in cared:
+        pk = existing[(lot_id, need_id)][0]
+        lot, need = lots.get(lot_id), needs.get(need_id)
+        if lot is None:
+            reason: dict[str, Any] = {"reason": "lot_unavailable", "params": {}}
+        elif need is None:
+            reason = {"reason": "need_closed", "params": {}}
+        else:
+            still = rescore_lot(lot, [need], world.rules, world.fx, world.on, top_k=1)
+            if still:
+                proposal = _stored(still[0])
+                Match.objects.filter(pk=pk).update(
+                    score=proposal.score,
+                    explanation=proposal.explanation,
+                    rank_for_need=None,
+                    rank_for_lot=None,
+                    stale_reason={},
+                    run=run,
+                    updated_at=timezone.now(),
+                )
+                continue
+            reason = _diagnosis(diagnose_need(need, LotTable.build([lot]), world.rules, world.fx, world.on))
+        Match.objects.filter(pk=pk).update(
+            state=Match.State.STALE,
+            stale_reason=reason,
+            rank_for_need=None,
+            rank_for_lot=None,
+            updated_at=timezone.now(),
+        )
+
+
+def _store_diagnoses(diagnostics: dict[int, tuple[str, dict[str, Any]]], need_ids: Iterable[int]) -> None:
+    changed: list[Need] = []
+    for need_id, current in Need.objects.filter(pk__in=list(need_ids)).values_list("pk", "match_diagnosis"):
+        wanted = _diagnosis(diagnostics.get(need_id))
+        if wanted != current:
+            changed.append(Need(pk=need_id, match_diagnosis=wanted))
+    Need.objects.bulk_update(changed, ["match_diagnosis"], batch_size=UPSERT_BATCH)
+
+
+def _existing(matches: QuerySet[Match]) -> dict[tuple[int, int], tuple[int, str, str]]:
+    return {
+        (lot_id, need_id): (pk, exporter_interest, buyer_interest)
+        for pk, lot_id, need_id, exporter_interest, buyer_interest in matches.values_list(
+            "pk", "lot_id", "need_id", "exporter_interest", "buyer_interest"
+        )
+    }
+
+
+def _interests(
+    existing: dict[tuple[int, int], tuple[int, str, str]],
+) -> dict[tuple[int, int], tuple[str, str]]:
+    return {key: (exporter, buyer) for key, (_, exporter, buyer) in existing.items()}
+
+
+def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchRun | None:
+    """Score every available lot against every open need and store the top K
+    both ways. Safe to run twice: only a queued run is executed, and the
+    upsert keeps every interest already expressed."""
+    claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress_pct=5
+    )
+    run = MatchRun.objects.filter(pk=run_id).first()
+    if not claimed or run is None:
+        return run
+    timings: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        world = _World.load(on)
+        lots, needs = lot_records(), need_records()
+        timings["load"] = round(time.perf_counter() - started, 3)
+        MatchRun.objects.filter(pk=run_id).update(
+            progress_pct=30, lots_count=len(lots), needs_count=len(needs)
+        )
+
+        started = time.perf_counter()
+        result = run_full(lots, needs, world.rules, world.fx, world.on, TOP_K)
+        timings["score"] = round(time.perf_counter() - started, 3)
+        MatchRun.objects.filter(pk=run_id).update(progress_pct=60, pairs_considered=result.pairs_considered)
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            existing = _existing(Match.objects.all())
+            written = _upsert((_stored(match) for match in result.matches()), _interests(existing), run)
+            _retire(set(existing) - written, existing, world, run)
+            _store_diagnoses(result.diagnostics, (need.id for need in needs))
+        timings["store"] = round(time.perf_counter() - started, 3)
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRun.Status.FINISHED,
+            progress_pct=100,
+            matches_kept=len(written),
+            timings=timings,
+            finished_at=timezone.now(),
+        )
+    except Exception as error:
+        # The run is recorded as failed for the organiser to see; the worker
+        # (or the request that ran it eagerly) carries on.
+        logger.exception("Matching run %s failed", run_id)
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            timings=timings,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+# Incremental rescoring ----------------------------------------------------------
+
+
+def _rerank(*, need_ids: Iterable[int] = (), lot_ids: Iterable[int] = ()) -> None:
+    """Renumber the live matches of some needs (rank_for_need) or lots
+    (rank_for_lot) by score after one item was rescored, and keep only the top
+    K on that side unless someone expressed interest."""
+    need_ids, lot_ids = list(need_ids), list(lot_ids)
+    for owner_field, rank_field, ids in (
+        ("need_id", "rank_for_need", need_ids),
+        ("lot_id", "rank_for_lot", lot_ids),
+    ):
+        if not ids:
+            continue
+        rows = (
+            Match.objects.filter(**{f"{owner_field}__in": ids})
+            .exclude(state=Match.State.STALE)
+            .order_by(
+                owner_field, "-score", "lot__unit_price" if owner_field == "need_id" else "need_id", "pk"
+            )
+            .values_list("pk", owner_field, rank_field)
+        )
+        position: dict[int, int] = {}
+        changed: list[Match] = []
+        for pk, owner, old_rank in rows:
+            position[owner] = position.get(owner, 0) + 1
+            new_rank = position[owner] if position[owner] <= TOP_K else None
+            if new_rank != old_rank:
+                changed.append(Match(pk=pk, **{rank_field: new_rank}))
+        Match.objects.bulk_update(changed, [rank_field], batch_size=UPSERT_BATCH)
+    # A pair ranked on neither side and wanted by nobody is not kept.
+    Match.objects.filter(
+        rank_for_need__isnull=True, rank_for_lot__isnull=True, exporter_interest="", buyer_interest=""
+    ).filter(models.Q(need_id__in=need_ids) | models.Q(lot_id__in=lot_ids)).delete()
+
+
+@transaction.atomic
+def lot_rescore(*, lot_id: int, on: datetime.date | None = None) -> list[Match]:
+    """Rescore one lot against every open need after it changed, leaving other
+    lots' matches and every expressed interest alone."""
+    world = _World.load(on)
+    existing = _existing(Match.objects.filter(lot_id=lot_id))
+    records = lot_records(Lot.objects.filter(pk=lot_id))
+    proposals = (
+        [
+            _stored(match)
+            for match in rescore_lot(records[0], need_records(), world.rules, world.fx, world.on, TOP_K)
+        ]
+        if records
+        else []
+    )
+    written = _upsert(proposals, _interests(existing), None)
+    _retire(set(existing) - written, existing, world, None)
+    touched_needs = {need for _, need in written | set(existing)}
+    _rerank(need_ids=touched_needs, lot_ids=[lot_id])
+    Need.objects.filter(pk__in={need for _, need in written}).exclude(match_diagnosis={}).update(
+        match_diagnosis={}
+    )
+    return list(Match.objects.filter(lot_id=lot_id).order_by("rank_for_lot"))
+
+
+@transaction.atomic
+def need_rescore(*, need_id: int, on: datetime.date | None = None) -> list[Match]:
+    """Rescore one need against every available lot after it changed."""
+    world = _World.load(on)
+    existing = _existing(Match.objects.filter(need_id=need_id))
+    records = need_records(Need.objects.filter(pk=need_id))
+    proposals: list[StoredProposal] = []
+    diagnosis: dict[str, Any] = {}
+    if records:
+        table = LotTable.build(lot_records())
+        proposals = [
+            _stored(match)
+            for match in rescore_need(records[0], table, world.rules, world.fx, world.on, TOP_K)
+        ]
+        if not proposals:
+            diagnosis = _diagnosis(diagnose_need(records[0], table, world.rules, world.fx, world.on))
+    written = _upsert(proposals, _interests(existing), None)
+    _retire(set(existing) - written, existing, world, None)
+    touched_lots = {lot for lot, _ in written | set(existing)}
+    _rerank(need_ids=[need_id], lot_ids=touched_lots)
+    Need.objects.filter(pk=need_id).update(match_diagnosis=diagnosis)
+    return list(Match.objects.filter(need_id=need_id).order_by("rank_for_need"))
+
+
+def needs_rescore_for_country(*, country: str) -> int:
+    """A market rule changed: rescore every open need bound for that country."""
+    need_ids = list(
+        Need.objects.filter(destination_country=country, status=Need.Status.OPEN).values_list("pk", flat=True)
+    )
+    for need_id in need_ids:
+        need_rescore(need_id=need_id)
+    return len(need_ids)
+
+
+# Keeping matches current as data changes ---------------------------------------
+# Each is called inside the changing service's transaction and acts once it
+# commits, so a rolled-back change rescores nothing.
+
+
+def on_lot_changed(lot_id: int) -> None:
+    from matchmaking.tasks import lot_rescore_task
+
+    transaction.on_commit(lambda: lot_rescore_task.delay(lot_id))
+
+
+def on_need_changed(need_id: int) -> None:
+    from matchmaking.tasks import need_rescore_task
+
+    transaction.on_commit(lambda: need_rescore_task.delay(need_id))
+
+
+def on_market_rules_changed(country: str) -> None:
+    from matchmaking.tasks import country_rescore_task
+
+    transaction.on_commit(lambda: country_rescore_task.delay(str(country)))
+
+
+def on_many_changed() -> None:
+    """FX rates or a whole spreadsheet changed: one full run beats many rescores."""
+    if not MatchRun.objects.filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]).exists():
+        match_run_start(started_by=None)

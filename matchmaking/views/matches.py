@@ -1,0 +1,226 @@
+"""Match pages: a buyer's ranked lots for a need, an exporter's ranked needs for
+a lot, each side's interest, and the organisers' matching overview. Contact
+details appear only once both sides said yes; anything out of reach is 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+from django_htmx.http import HttpResponseClientRefresh
+
+from accounts.mixins import ObjectPermissionRequiredMixin
+from accounts.models import Organisation
+from accounts.selectors import organisation_for
+from matchmaking.filters import MatchFilter
+from matchmaking.models import Lot, Match, MatchRun, Need
+from matchmaking.selectors import lots as lot_selectors
+from matchmaking.selectors import matches as selectors
+from matchmaking.selectors import needs as need_selectors
+from matchmaking.services.matches import match_express_interest, match_side
+from matchmaking.services.matching import match_run_start
+
+NEED_ROW_TEMPLATE = "matchmaking/matches/_need_match_row.html"
+LOT_ROW_TEMPLATE = "matchmaking/matches/_lot_match_row.html"
+RUN_PROGRESS_TEMPLATE = "matchmaking/matches/_run_progress.html"
+
+_ANSWERED: dict[str, Any] = {
+    Match.Interest.YES: gettext_lazy(
+        "Noted: you are interested. When the other side says yes too, you both get each other's "
+        "contact details."
+    ),
+    Match.Interest.NO: gettext_lazy("Noted: not interested. This proposal is set aside."),
+    Match.Interest.NONE: gettext_lazy("Your answer was taken back."),
+}
+_MUTUAL = gettext_lazy(
+    "Mutual interest: you both want to meet. Their contact details are shown with the match, "
+    "and both companies were sent an email."
+)
+
+
+def _row_template(side: str | None) -> str:
+    return LOT_ROW_TEMPLATE if side == "exporter" else NEED_ROW_TEMPLATE
+
+
+def _row_context(match: Match, viewer: Organisation, **extra: Any) -> dict[str, Any]:
+    side = match_side(match, viewer)
+    match.contacts = selectors.match_contacts(match, viewer) if side else None
+    return {"match": match, "side": side, **extra}
+
+
+class _MatchListView(ObjectPermissionRequiredMixin, FilterView):
+    """A ranked list of one need's lots or one lot's needs, filtered by state
+    and minimum score. The need or lot decides who may look."""
+
+    filterset_class = MatchFilter
+    context_object_name = "matches"
+    paginate_by = 20
+    parent_name: str
+
+    def load_parent(self) -> Need | Lot:
+        raise NotImplementedError
+
+    def side_of(self, organisation: Organisation | None) -> str | None:
+        raise NotImplementedError
+
+    def get_permission_object(self) -> Need | Lot:
+        if not hasattr(self, "parent"):
+            self.parent = self.load_parent()
+        return self.parent
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = organisation_for(self.request.user)
+        side = self.side_of(organisation)
+        matches = list(context["object_list"])
+        contacts = selectors.contacts_for_matches(matches, organisation) if side else {}
+        for match in matches:
+            match.contacts = contacts.get(match.pk)
+        context.update(
+            {
+                self.parent_name: self.parent,
+                "matches": matches,
+                "side": side,
+                "filtering": self.filterset.is_filtering,
+            }
+        )
+        return context
+
+
+class NeedMatchesView(_MatchListView):
+    """A buyer's ranked lots for one need; organisers may look too."""
+
+    permission_required = "matchmaking.view_need"
+    template_name = "matchmaking/matches/need_matches.html"
+    parent_name = "need"
+
+    def load_parent(self) -> Need:
+        return get_object_or_404(need_selectors.needs_with_buyer(), pk=self.kwargs["pk"])
+
+    def side_of(self, organisation: Organisation | None) -> str | None:
+        return "buyer" if organisation and organisation.pk == self.parent.buyer_id else None
+
+    def get_queryset(self):
+        return selectors.matches_for_need(self.parent)
+
+
+class LotMatchesView(_MatchListView):
+    """An exporter's ranked buyer needs for one lot; organisers may look too."""
+
+    permission_required = "matchmaking.view_lot"
+    template_name = "matchmaking/matches/lot_matches.html"
+    parent_name = "lot"
+
+    def load_parent(self) -> Lot:
+        return get_object_or_404(lot_selectors.lots_with_exporter(), pk=self.kwargs["pk"])
+
+    def side_of(self, organisation: Organisation | None) -> str | None:
+        return "exporter" if organisation and organisation.pk == self.parent.exporter_id else None
+
+    def get_queryset(self):
+        return selectors.matches_for_lot(self.parent)
+
+
+class MatchInterestView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
+    """One side's answer to a proposal: yes, no, or "" to take it back. htmx
+    gets the updated row; without JavaScript the list page is shown again."""
+
+    permission_required = "matchmaking.express_interest"
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return selectors.matches_with_sides()
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        match: Match = self.get_object()
+        organisation = organisation_for(request.user)
+        side = match_side(match, organisation)
+        interest = request.POST.get("interest")
+        error = notice = ""
+        if interest not in Match.Interest.values:
+            error = _("Choose one of the offered answers.")
+        else:
+            try:
+                updated = match_express_interest(match=match, organisation=organisation, interest=interest)
+            except ValidationError as refusal:
+                error = " ".join(refusal.messages)
+            else:
+                notice = str(_MUTUAL if updated.state == Match.State.MUTUAL else _ANSWERED[interest])
+        if request.htmx:
+            row = selectors.match_for_row(match.pk)
+            return render(
+                request, _row_template(side), _row_context(row, organisation, error=error, notice=notice)
+            )
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, notice)
+        if side == "exporter":
+            return redirect("lot_matches", pk=match.lot_id)
+        return redirect("need_matches", pk=match.need_id)
+
+
+# Organisers --------------------------------------------------------------------
+
+
+class _RunMatchingPermission(ObjectPermissionRequiredMixin):
+    permission_required = "matchmaking.run_matching"
+
+    # The permission is about the user alone, so no object is loaded before it
+    # is granted (and unknown run ids cannot be told from forbidden ones).
+    def get_permission_object(self) -> None:
+        return None
+
+
+class MatchingOverviewView(_RunMatchingPermission, TemplateView):
+    """Start a full run, watch it, and see how well needs are covered."""
+
+    template_name = "matchmaking/matches/overview.html"
+    http_method_names = ["get", "post"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        runs = selectors.latest_runs()
+        context.update(
+            {
+                "runs": runs,
+                "run": runs[0] if runs else None,
+                "coverage": selectors.matching_coverage(),
+                "reasons": selectors.no_match_reasons(),
+            }
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match_run_start(started_by=request.user)
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                messages.warning(request, message)
+        else:
+            messages.success(request, _("Matching started. The progress is shown below."))
+        return redirect("matching_overview")
+
+
+class MatchRunProgressView(_RunMatchingPermission, View):
+    """The run's progress bar, polled by htmx while the run goes on; once it
+    ends the page reloads to show the new totals."""
+
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run: MatchRun | None = selectors.match_run(pk)
+        if run is None:
+            raise Http404
+        if request.htmx and not run.is_running:
+            return HttpResponseClientRefresh()
+        return render(request, RUN_PROGRESS_TEMPLATE, {"run": run})
