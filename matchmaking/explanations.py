@@ -33,21 +33,28 @@ FACTOR_LABELS: dict[str, Promise] = {
     "exporter": gettext_lazy("Exporter"),
 }
 
-# One factor of a match's score; %(name)s placeholders are the factor's params.
+# One factor of a match's score, by the engine's reason codes (documented in
+# matchmaking/engine/scoring.py); %(name)s placeholders are the factor's params.
 REASONS: dict[str, Promise] = {
-    "under_budget": gettext_lazy("%(pct)s%% under budget"),
-    "over_budget": gettext_lazy("%(pct)s%% over budget, within the 10%% allowance"),
-    "at_budget": gettext_lazy("at budget"),
-    "age_years": gettext_lazy("%(years)s years old"),
-    "mileage_km": gettext_lazy("%(km)s km on the odometer"),
-    "covers_quantity": gettext_lazy("covers %(pct)s%% of the quantity wanted"),
-    "exact_model": gettext_lazy("exactly the model wanted"),
-    "make_only": gettext_lazy("the make wanted, another model"),
-    "mode_match": gettext_lazy("%(mode)s as wanted"),
-    "mode_mismatch": gettext_lazy("not shipped the way the buyer prefers"),
-    "route_match": gettext_lazy("from %(from)s to %(to)s as wanted"),
-    "verified_exporter": gettext_lazy("verified exporter"),
-    "deal_history": gettext_lazy("%(deals)s deals recorded"),
+    "under_budget": gettext_lazy("%(pct)s%% under budget (%(price)s %(currency)s for up to %(max_price)s)"),
+    "over_budget": gettext_lazy("%(pct)s%% over budget (%(price)s %(currency)s), within the 10%% allowance"),
+    "age_years": gettext_lazy("%(years)s years old (model year %(model_year)s)"),
+    "mileage_within_limit": gettext_lazy("%(km)s km, within the %(limit_km)s km asked for"),
+    "mileage": gettext_lazy("%(km)s km on the odometer"),
+    "covers_quantity": gettext_lazy("%(offered)s available, enough for the %(wanted)s wanted"),
+    "partial_split": gettext_lazy("%(offered)s of the %(wanted)s wanted; other lots can make up the rest"),
+    "partial_no_split": gettext_lazy(
+        "only %(offered)s of the %(wanted)s wanted, and the order may not be split"
+    ),
+    "exact_model": gettext_lazy("exactly the model wanted (%(model)s)"),
+    "make_match": gettext_lazy("a %(make)s, a make the buyer asked for"),
+    "open_request": gettext_lazy("the buyer accepts any make"),
+    "mode_match": gettext_lazy("%(mode)s from %(from)s, as wanted"),
+    "mode_mismatch": gettext_lazy("ships by %(offered)s from %(from)s; the buyer prefers %(wanted)s"),
+    "mode_unknown": gettext_lazy("shipping mode not given (from %(from)s); the buyer prefers %(wanted)s"),
+    "any_mode": gettext_lazy("%(offered)s from %(from)s; the buyer has no preference"),
+    "verified": gettext_lazy("verified exporter"),
+    "unverified": gettext_lazy("exporter not verified yet"),
 }
 
 
@@ -67,60 +74,89 @@ DIAGNOSES: dict[str, Diagnosis] = {
         gettext_lazy("The destination bans used-vehicle imports"),
         gettext_lazy("No exporter can ship used vehicles there; consider another destination."),
     ),
-    "rule_steering": Diagnosis(
-        gettext_lazy("%(country)s admits only vehicles with this steering: %(steering)s"),
-        gettext_lazy("The destination requires the other steering side"),
-        gettext_lazy("Few Chinese lots are right-hand drive; ask exporters at the fair for converted stock."),
-    ),
-    "rule_age": Diagnosis(
-        gettext_lazy("%(country)s admits vehicles at most %(years)s years old"),
-        gettext_lazy("Every lot is too old for the destination"),
-        gettext_lazy("Look for newer model years."),
-    ),
-    "rule_emission": Diagnosis(
-        gettext_lazy("%(country)s requires emission standard %(standard)s or better"),
-        gettext_lazy("No lot meets the destination's emission standard"),
-        gettext_lazy("Look for newer vehicles or electric ones."),
-    ),
     "rule_fuel_banned": Diagnosis(
         gettext_lazy("%(country)s bans imports of %(fuel)s vehicles"),
         gettext_lazy("The destination bans the fuel types wanted"),
         gettext_lazy("Choose other fuel types."),
     ),
-    "rule_engine_cc": Diagnosis(
-        gettext_lazy("%(country)s limits the engine size of imported vehicles"),
+    "steering_unavailable": Diagnosis(
+        gettext_lazy("No available lot has the steering %(country)s requires (%(steering)s)"),
+        gettext_lazy("No lot with the steering required"),
+        gettext_lazy(
+            "Few Chinese lots are right-hand drive; ask exporters at the fair for right-hand-drive stock."
+        ),
+    ),
+    "rule_max_age": Diagnosis(
+        gettext_lazy(
+            "%(country)s admits vehicles at most %(max_age)s years old, and every suitable lot is older"
+        ),
+        gettext_lazy("Every lot is too old for the destination"),
+        gettext_lazy("Look for newer model years."),
+    ),
+    "rule_min_emission": Diagnosis(
+        gettext_lazy(
+            "%(country)s requires emission standard %(standard)s or better, and no suitable lot meets it"
+        ),
+        gettext_lazy("No lot meets the destination's emission standard"),
+        gettext_lazy("Look for newer vehicles or electric ones."),
+    ),
+    "rule_max_engine_cc": Diagnosis(
+        gettext_lazy("%(country)s admits engines up to %(max_cc)s cc, and every suitable lot's is larger"),
         gettext_lazy("Engines too large for the destination"),
         gettext_lazy("Look for smaller engines or electric vehicles."),
     ),
-    "rule_mileage": Diagnosis(
-        gettext_lazy("%(country)s limits the mileage of imported vehicles"),
+    "rule_max_mileage": Diagnosis(
+        gettext_lazy("%(country)s admits at most %(max_km)s km, and every suitable lot has more"),
         gettext_lazy("Mileage too high for the destination"),
         gettext_lazy("Look for vehicles with fewer kilometres."),
     ),
-    "no_make_model": Diagnosis(
-        gettext_lazy("No available lot is of the makes and models you want"),
-        gettext_lazy("No lot of the makes or models wanted"),
-        gettext_lazy("Accept more makes or models, or leave them open."),
+    "no_lot_of_kind": Diagnosis(
+        gettext_lazy("No available lot is of the makes, models, body and fuel types you want"),
+        gettext_lazy("No lot of the kind wanted"),
+        gettext_lazy("Accept more makes, models, body or fuel types, or leave them open."),
     ),
-    "no_body_fuel": Diagnosis(
-        gettext_lazy("No available lot has the body and fuel types you want"),
-        gettext_lazy("No lot of the body or fuel types wanted"),
-        gettext_lazy("Accept more body or fuel types."),
+    "no_lot_in_year_range": Diagnosis(
+        gettext_lazy("No suitable lot is within the model years %(year_min)s to %(year_max)s"),
+        gettext_lazy("No lot within the model years wanted"),
+        gettext_lazy("Widen the model years."),
     ),
-    "no_year_mileage": Diagnosis(
-        gettext_lazy("No available lot is within your model years and mileage"),
-        gettext_lazy("No lot within the model years or mileage wanted"),
-        gettext_lazy("Widen the model years or raise the maximum mileage."),
+    "over_mileage": Diagnosis(
+        gettext_lazy("Every suitable lot has more than %(max_km)s km"),
+        gettext_lazy("Mileage above the buyer's limit"),
+        gettext_lazy("Raise the maximum mileage."),
+    ),
+    "battery_soh_below": Diagnosis(
+        gettext_lazy("Every suitable lot's battery is below %(min_pct)s%% state of health"),
+        gettext_lazy("Battery health below the buyer's minimum"),
+        gettext_lazy("Lower the minimum battery state of health."),
     ),
     "over_budget": Diagnosis(
-        gettext_lazy("No lot under your budget: the cheapest compliant lot is %(pct)s%% above"),
+        gettext_lazy(
+            "No lot under your budget: the cheapest compliant lot is %(pct)s%% above "
+            "(%(cheapest)s %(currency)s)"
+        ),
         gettext_lazy("Budget below every compliant lot"),
         gettext_lazy("Raise your maximum unit price, or accept older vehicles or more mileage."),
     ),
-    "no_available_lots": Diagnosis(
-        gettext_lazy("No lots are available yet"),
-        gettext_lazy("No lots available"),
-        gettext_lazy("Exporters are still listing lots; check back later."),
+    "no_fx_rate": Diagnosis(
+        gettext_lazy("There is no exchange rate for %(currency)s yet, so prices cannot be compared"),
+        gettext_lazy("Need priced in a currency without an FX rate"),
+        gettext_lazy("Ask the organisers to add the rate, or choose another currency."),
+    ),
+    "lot_fx_missing": Diagnosis(
+        gettext_lazy("The suitable lots are priced in currencies without an exchange rate (%(currencies)s)"),
+        gettext_lazy("Lots priced in currencies without an FX rate"),
+        gettext_lazy("Ask the organisers to add the missing exchange rates."),
+    ),
+    "need_closed": Diagnosis(
+        gettext_lazy("This need is closed"),
+        gettext_lazy("Need closed"),
+        gettext_lazy("Reopen the need to receive proposals again."),
+    ),
+    "lot_unavailable": Diagnosis(
+        gettext_lazy("The lot is no longer available"),
+        gettext_lazy("Lot no longer available"),
+        gettext_lazy("Look at the other proposals for this need."),
     ),
 }
 
@@ -148,6 +184,14 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+def _auto(value: Any) -> str:
+    """Quantities are numbers, shipping modes are codes: the same param names
+    carry both (offered/wanted)."""
+    if isinstance(value, str) and value in ShippingMode.values:
+        return _label(ShippingMode, value)
+    return _number(value)
+
+
 _PARAM_FORMATS: dict[str, Callable[[Any], str]] = {
     "country": _country,
     "fuel": lambda code: _label(FuelType, code),
@@ -158,6 +202,14 @@ _PARAM_FORMATS: dict[str, Callable[[Any], str]] = {
     "years": _number,
     "km": _number,
     "deals": _number,
+    "limit_km": _number,
+    "max_km": _number,
+    "max_cc": _number,
+    "price": _number,
+    "max_price": _number,
+    "cheapest": _number,
+    "offered": _auto,
+    "wanted": _auto,
 }
 
 

@@ -13,8 +13,10 @@ from django.db import close_old_connections, connections
 from accounts import services
 from accounts.models import Invitation, Membership
 from accounts.tasks import invitation_send_task
+from matchmaking.models import Match, MatchRun
+from matchmaking.tasks import match_run_task
 from tests.conftest import wait_until
-from tests.factories import InvitationFactory, MembershipFactory
+from tests.factories import InvitationFactory, LotFactory, MembershipFactory, NeedFactory
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +31,23 @@ def test_a_real_worker_sends_the_invitation_and_records_it(celery_worker):
         return Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists()
 
     assert wait_until(sent, timeout=90), "the worker did not mark the invitation as sent"
+
+
+def test_a_real_worker_runs_a_full_match_on_postgresql(celery_worker):
+    lots = [LotFactory(unit_price=price) for price in (15_000, 16_000)]
+    need = NeedFactory()
+    run = MatchRun.objects.create()
+
+    match_run_task.apply_async((run.pk,), queue=celery_worker)
+
+    def finished() -> bool:
+        return MatchRun.objects.filter(pk=run.pk).exclude(status__in=["queued", "running"]).exists()
+
+    assert wait_until(finished, timeout=90), "the worker did not finish the matching run"
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.FINISHED, run.error
+    ranked = list(Match.objects.filter(need=need).order_by("rank_for_need").values_list("lot_id", flat=True))
+    assert ranked == [lots[0].pk, lots[1].pk]
 
 
 def _run_concurrently(*actions) -> list[BaseException | None]:

@@ -14,14 +14,19 @@ from typing import Any
 import numpy as np
 
 from matchmaking.engine import pairs
-from matchmaking.engine.market_rules import BLOCK_NONE, BLOCK_USED, STEER_ANY, Policy, rule_checks
+from matchmaking.engine.market_rules import BLOCK_NONE, BLOCK_USED, Policy, rule_checks
 from matchmaking.engine.tables import STEERING_NAMES, NeedRecord
 
 Diagnostic = tuple[str, dict[str, Any]]
-_LATER_STAGES = ("age", "emission", "cc", "rule_km", "km", "soh", "fx", "price")
+_LATER_STAGES = ("rules", "km", "soh", "fx", "price")
+_RULE_STAGES = ("age", "emission", "cc", "rule_km")
 
 
-def diagnose(ctx: pairs.Context, silent: list[int]) -> dict[int, Diagnostic]:
+def diagnose(
+    ctx: pairs.Context, silent: list[int], matrix: np.ndarray | None = None
+) -> dict[int, Diagnostic]:
+    """Diagnostics of the needs at indices `silent`; `matrix` is the run's
+    country x lot rule matrix, if it made one."""
     n = ctx.needs
     out: dict[int, Diagnostic] = {}
     funnel = []
@@ -67,7 +72,7 @@ def diagnose(ctx: pairs.Context, silent: list[int]) -> dict[int, Diagnostic]:
     owner, start, length = pairs.ranges(ctx, later, "years")
     for begin, stop in pairs.blocks(owner, length):
         lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
-        masks = _later_masks(ctx, lp, nl)
+        masks = _later_masks(ctx, lp, nl, matrix)
         bounds = np.flatnonzero(np.r_[True, nl[1:] != nl[:-1], True])
         for b0, b1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
             i = int(nl[b0])
@@ -109,7 +114,7 @@ def _steering(ctx: pairs.Context, i: int, fuel: int) -> Diagnostic:
     own = n.steer[i] >= 0
     wanted = int(n.steer[i]) if own else int(p.steer[at])
     source = p.rules[int(p.steer_rule[at])].source if not own and p.steer_rule[at] >= 0 else ""
-    name = STEERING_NAMES[wanted] if wanted in (0, 1) and wanted != STEER_ANY else ""
+    name = STEERING_NAMES[wanted] if wanted in (0, 1) else ""
     return "steering_unavailable", {"steering": name, "country": p.countries[at[0]], "source": source}
 
 
@@ -122,16 +127,15 @@ def _no_kind(need: NeedRecord) -> Diagnostic:
     }
 
 
-def _later_masks(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[np.ndarray]:
-    t, a = ctx.table, ctx.ages
-    lot = (a.age_my[lp], a.age_fr[lp], t.emission[lp], t.no_engine[lp], t.cc[lp], t.km[lp])
-    age, emission, cc, rule_km = rule_checks(*lot, *pairs.pair_limits(ctx, lp, nl))
+def _later_masks(
+    ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray, matrix: np.ndarray | None
+) -> list[np.ndarray]:
+    rules = (
+        matrix.ravel()[ctx.arrays.row[nl] + lp] if matrix is not None else pairs.pair_rules_ok(ctx, lp, nl)
+    )
     price = ctx.prices.price_cny[lp]
     return [
-        age,
-        emission,
-        cc,
-        rule_km,
+        rules,
         ctx.fixed.km[lp] <= ctx.arrays.max_km[nl],
         ctx.fixed.soh_ok_from[lp] >= ctx.arrays.min_soh[nl],
         ~np.isnan(price),
@@ -140,7 +144,7 @@ def _later_masks(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[np.
 
 
 def _first_failure(ctx: pairs.Context, lp: np.ndarray, i: int, masks: list[np.ndarray]) -> Diagnostic:
-    t, n, p = ctx.table, ctx.needs, ctx.policy
+    t, n = ctx.table, ctx.needs
     need = n.records[i]
     alive = np.ones(len(lp), dtype=bool)
     for stage, mask in zip(_LATER_STAGES, masks, strict=True):
@@ -148,22 +152,8 @@ def _first_failure(ctx: pairs.Context, lp: np.ndarray, i: int, masks: list[np.nd
         if after.any():
             alive = after
             continue
-        j = int(lp[np.flatnonzero(alive)[0]])
-        at = (int(n.country[i]), int(t.fuel[j]))
-        if stage == "age":
-            name = "max_age_fr" if ctx.ages.age_fr[j] > p.max_age_fr[at] else "max_age_my"
-            rule = int(getattr(p, f"{name}_rule")[at])
-            counted = p.rules[rule].age_counted_from or "model_year"
-            return "rule_max_age", _rule_params(
-                p, rule, max_age=int(getattr(p, name)[at]), counted_from=counted
-            )
-        if stage == "emission":
-            rule = int(p.min_emission_rule[at])
-            return "rule_min_emission", _rule_params(p, rule, standard=p.rules[rule].min_emission_standard)
-        if stage == "cc":
-            return "rule_max_engine_cc", _rule_params(p, int(p.max_cc_rule[at]), max_cc=int(p.max_cc[at]))
-        if stage == "rule_km":
-            return "rule_max_mileage", _rule_params(p, int(p.max_km_rule[at]), max_km=int(p.max_km[at]))
+        if stage == "rules":
+            return _rule_failure(ctx, lp[alive], i)
         if stage == "km":
             return "over_mileage", {"max_km": need.max_mileage_km}
         if stage == "soh":
@@ -174,4 +164,32 @@ def _first_failure(ctx: pairs.Context, lp: np.ndarray, i: int, masks: list[np.nd
         cheapest = float((ctx.prices.price_cny[lp[alive]] / ctx.arrays.rate[i]).min())
         pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
         return "over_budget", {"pct": pct, "cheapest": round(cheapest, 2), "currency": n.currency[i]}
+    return "no_candidate", {}
+
+
+def _rule_failure(ctx: pairs.Context, lp: np.ndarray, i: int) -> Diagnostic:
+    """Which market-rule limit leaves none of these lots (each fails one)."""
+    t, n, p = ctx.table, ctx.needs, ctx.policy
+    nl = np.full(len(lp), i)
+    lot = (ctx.ages.age_my[lp], ctx.ages.age_fr[lp], t.emission[lp], t.no_engine[lp], t.cc[lp], t.km[lp])
+    alive = np.ones(len(lp), dtype=bool)
+    for stage, mask in zip(_RULE_STAGES, rule_checks(*lot, *pairs.pair_limits(ctx, lp, nl)), strict=True):
+        after = alive & mask
+        if after.any():
+            alive = after
+            continue
+        j = int(lp[np.flatnonzero(alive)[0]])
+        at = (int(n.country[i]), int(t.fuel[j]))
+        if stage == "age":
+            name = "max_age_fr" if ctx.ages.age_fr[j] > p.max_age_fr[at] else "max_age_my"
+            rule = int(getattr(p, f"{name}_rule")[at])
+            counted = p.rules[rule].age_counted_from or "model_year"
+            limit = int(getattr(p, name)[at])
+            return "rule_max_age", _rule_params(p, rule, max_age=limit, counted_from=counted)
+        if stage == "emission":
+            rule = int(p.min_emission_rule[at])
+            return "rule_min_emission", _rule_params(p, rule, standard=p.rules[rule].min_emission_standard)
+        if stage == "cc":
+            return "rule_max_engine_cc", _rule_params(p, int(p.max_cc_rule[at]), max_cc=int(p.max_cc[at]))
+        return "rule_max_mileage", _rule_params(p, int(p.max_km_rule[at]), max_km=int(p.max_km[at]))
     return "no_candidate", {}

@@ -118,11 +118,10 @@ def compile_rules(
     return Policy(countries=countries, fuels=fuels, rules=rules, **arrays, **owners)
 
 
-def policy_fuels(table_fuels: list[str], need_fuels: list[frozenset[str]]) -> tuple[str, ...]:
+def policy_fuels(table_fuels: list[str], need_fuels: frozenset[str]) -> tuple[str, ...]:
     """The lots' fuels first (their codes index the policy directly), then every
     other fuel a need or DESIGN.md names."""
-    extra = set(FUELS).union(*need_fuels) - set(table_fuels) if need_fuels else set(FUELS) - set(table_fuels)
-    return (*table_fuels, *sorted(extra))
+    return (*table_fuels, *sorted(set(FUELS).union(need_fuels) - set(table_fuels)))
 
 
 def rule_checks(

@@ -57,40 +57,50 @@ MODE_FIT = {"mode_match": 1.0, "mode_mismatch": 0.0, "mode_unknown": 0.5, "any_m
 ROUTE_NAMES = ("unknown", "fits", "detour")
 ROUTE_FIT = (0.5, 1.0, 0.0)
 MAX_CENTI = 10_000
-# Pairs expanded at once: bounds peak memory (roughly 40 bytes per pair in flight).
-PAIR_BLOCK = 1 << 21
+# Pairs expanded at once per thread: bounds peak memory (roughly 60 bytes per pair in flight).
+PAIR_BLOCK = 3 << 19
 # Below this many needs, market rules are checked per pair instead of through a
 # country x lot matrix (which costs a pass over every lot per country).
 FEW_NEEDS = 64
 _LIMITS = ("max_age_my", "max_age_fr", "min_emission", "max_cc", "max_km")
 
 
+_ROUTE_SETS = sorted({sum(1 << kind for kind in vocab.route_origins(c)) for c in (*vocab.ROUTES, "")})
+ORIGINS = 4
+
+
+def route_code(route_bits: np.ndarray, origin: np.ndarray) -> np.ndarray:
+    """0 unknown loading point, 1 it fits the destination, 2 a detour."""
+    fits = (route_bits >> origin) & 1
+    return np.where(origin == vocab.ORIGIN_UNKNOWN, 0, 2 - fits)
+
+
 def _logistics_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Points for every (wanted modes, offered modes, origin, route bits) and the
-    mode reason (index into REASONS["logistics"]) for every (wanted, offered)."""
+    """Points for every (wanted modes, destination routes) x (offered modes,
+    origin), and the mode reason (index into REASONS["logistics"]) for every
+    (wanted, offered)."""
     reasons = ("mode_match", "mode_mismatch", "mode_unknown", "any_mode")
     reason = np.zeros(16 * 16, np.int64)
     for wanted in range(16):
         for offered in range(16):
-            name = (
-                "mode_unknown"
-                if not offered
-                else "any_mode"
-                if not wanted
-                else "mode_match"
-                if wanted & offered
-                else "mode_mismatch"
-            )
+            if not offered:
+                name = "mode_unknown"
+            elif not wanted:
+                name = "any_mode"
+            else:
+                name = "mode_match" if wanted & offered else "mode_mismatch"
             reason[wanted * 16 + offered] = reasons.index(name)
-    centi = np.zeros((16, 16, 3), np.int32)
+    routes = len(_ROUTE_SETS)
+    centi = np.zeros((16, routes, 16, ORIGINS), np.int32)
     for wanted in range(16):
-        for offered in range(16):
-            for route, route_fit in enumerate(ROUTE_FIT):
-                fit = MODE_FIT[reasons[reason[wanted * 16 + offered]]]
-                centi[wanted, offered, route] = round(
-                    WEIGHTS["logistics"] * 100 * (0.7 * fit + 0.3 * route_fit)
-                )
-    return centi, reason
+        for r, bits in enumerate(_ROUTE_SETS):
+            for offered in range(16):
+                for origin in range(ORIGINS):
+                    fit = MODE_FIT[reasons[reason[wanted * 16 + offered]]]
+                    route_fit = ROUTE_FIT[int(route_code(np.array(bits), np.array(origin)))]
+                    points = WEIGHTS["logistics"] * 100 * (0.7 * fit + 0.3 * route_fit)
+                    centi[wanted, r, offered, origin] = round(points)
+    return centi.ravel(), reason
 
 
 LOGISTICS_CENTI, MODE_REASON = _logistics_tables()
@@ -132,7 +142,7 @@ class LotFixed:
     km32: np.ndarray
     qty32: np.ndarray
     soh_ok_from: np.ndarray  # SoH, or 1000 for lots without a traction battery (any minimum passes)
-    logistics: np.ndarray  # (offered modes * 3): the lot's axis into LOGISTICS_CENTI
+    logistics: np.ndarray  # the lot's (offered modes, origin) offset into LOGISTICS_CENTI
 
 
 def lot_prices(table: LotTable, fx: Mapping[str, float]) -> LotPrices:
@@ -167,7 +177,7 @@ def lot_fixed(table: LotTable) -> LotFixed:
             table.km.astype(np.float32),
             table.qty.astype(np.float32),
             np.where(table.electrified, table.soh, 1000).astype(np.int32),
-            (table.modes * 3).astype(np.int32),
+            (table.modes * ORIGINS + table.origin).astype(np.int32),
         )
 
     return table.cached(("fixed",), make)
@@ -193,8 +203,8 @@ def lot_orders(table: LotTable, prices: LotPrices) -> tuple[dict[int, tuple[np.n
             key += prices.rank[eligible]
             order = np.argsort(key)
             orders[pattern] = (key[order], len(perms) * len(eligible))
-            perms.append(eligible[order].astype(np.int32))
-        return orders, np.concatenate(perms) if perms else np.zeros(0, np.int32)
+            perms.append(eligible[order])
+        return orders, np.concatenate(perms) if perms else np.zeros(0, np.intp)
 
     return table.cached(("orders", id(prices)), make)
 
@@ -210,7 +220,7 @@ class NeedArrays:
     km_scale32: np.ndarray
     want32: np.ndarray
     partial_scale32: np.ndarray
-    logistics: np.ndarray  # (wanted modes * 16 * 3 + route bits row): the need's axis
+    logistics: np.ndarray  # the need's (wanted modes, routes) offset into LOGISTICS_CENTI
     route_bits: np.ndarray
     model_centi: np.ndarray
     max_km: np.ndarray
@@ -219,27 +229,33 @@ class NeedArrays:
 
 
 def need_arrays(needs: NeedTable, table: LotTable, prices: LotPrices, fx: Mapping[str, float]) -> NeedArrays:
-    rate = needs.rates(fx)
-    cap = needs.limit * rate
-    with np.errstate(invalid="ignore", divide="ignore"):
+    def fixed() -> dict[str, np.ndarray]:
+        rate = needs.rates(fx)
+        route_class = np.searchsorted(np.array(_ROUTE_SETS), needs.route_bits)
+        share = np.where(needs.split, 1.0, 0.5) * WEIGHTS["quantity"] * 100 / needs.want
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv_budget = 1.0 / (needs.max_price * rate)
+        return {
+            "rate": rate,
+            "cap_cny": needs.limit * rate,
+            "inv_budget32": inv_budget.astype(np.float32),
+            "km_scale32": (WEIGHTS["mileage"] * 100 / needs.km_ref).astype(np.float32),
+            "want32": needs.want.astype(np.float32),
+            "partial_scale32": share.astype(np.float32),
+            "logistics": ((needs.modes * len(_ROUTE_SETS) + route_class) * 16 * ORIGINS).astype(np.int32),
+            "route_bits": needs.route_bits.astype(np.int32),
+            "model_centi": _MODEL_CENTI[needs.model_level],
+            "max_km": np.minimum(needs.max_km, np.iinfo(np.int32).max).astype(np.int32),
+            "min_soh": needs.min_soh.astype(np.int32),
+            "country": needs.country,
+        }
+
+    arrays = needs.cached(("arrays", fx_key(fx)), fixed)
+    cap = arrays["cap_cny"]
+    with np.errstate(invalid="ignore"):
         cap_rank = np.where(np.isnan(cap), 0, np.searchsorted(prices.sorted_price, cap, side="right"))
-        inv_budget = 1.0 / (needs.max_price * rate)
-    share = np.where(needs.split, 1.0, 0.5) * WEIGHTS["quantity"] * 100 / needs.want
-    return NeedArrays(
-        rate=rate,
-        cap_cny=cap,
-        cap_rank=cap_rank.astype(np.int64),
-        inv_budget32=inv_budget.astype(np.float32),
-        km_scale32=(WEIGHTS["mileage"] * 100 / needs.km_ref).astype(np.float32),
-        want32=needs.want.astype(np.float32),
-        partial_scale32=share.astype(np.float32),
-        logistics=(needs.modes * 16 * 3).astype(np.int32),
-        route_bits=needs.route_bits.astype(np.int32),
-        model_centi=_MODEL_CENTI[needs.model_level],
-        max_km=np.minimum(needs.max_km, np.iinfo(np.int32).max).astype(np.int32),
-        min_soh=needs.min_soh.astype(np.int32),
-        row=needs.country * table.n,
-    )
+    rest = {name: value for name, value in arrays.items() if name != "country"}
+    return NeedArrays(cap_rank=cap_rank, row=arrays["country"] * table.n, **rest)
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,7 +277,7 @@ class Context:
 def context(
     table: LotTable, needs: NeedTable, rules: Sequence[RuleRecord], fx: Mapping[str, float], on: date
 ) -> Context:
-    fuels = policy_fuels(table.fuel_names, needs.fuels)
+    fuels = policy_fuels(table.fuel_names, needs.all_fuels)
     policy = compile_rules(tuple(rules), tuple(needs.country_names), fuels)
     prices = lot_prices(table, fx)
     return Context(
@@ -282,9 +298,7 @@ def context(
 
 def route(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
     """0 unknown loading point, 1 fits the destination, 2 a detour."""
-    origin = ctx.table.origin[lp]
-    fits = (ctx.arrays.route_bits[nl] >> origin) & 1
-    return np.where(origin == vocab.ORIGIN_UNKNOWN, 0, 2 - fits)
+    return route_code(ctx.arrays.route_bits[nl], ctx.table.origin[lp])
 
 
 def factors(ctx: Context, lp: np.ndarray, nl: np.ndarray, *, split: bool = True) -> list[np.ndarray]:
@@ -292,18 +306,23 @@ def factors(ctx: Context, lp: np.ndarray, nl: np.ndarray, *, split: bool = True)
     exporter come summed (one gather fewer) as the last element. Float32
     throughout: every step is monotone, so cheaper never scores lower."""
     a, f, n = ctx.arrays, ctx.fixed, ctx.ages
-    ratio = ctx.prices.price32[lp] * a.inv_budget32[nl]
+    ratio = np.take(ctx.prices.price32, lp)
+    ratio *= np.take(a.inv_budget32, nl)
     price = np.rint(np.clip(np.float32(5500.0) - np.float32(5000.0) * ratio, 0, 3000)).astype(np.int32)
-    km = f.km32[lp] * a.km_scale32[nl]
+    km = np.take(f.km32, lp)
+    km *= np.take(a.km_scale32, nl)
     mileage = np.rint(np.clip(np.float32(1500.0) - km, 0, 1500)).astype(np.int32)
-    qty = f.qty32[lp]
-    partial = np.rint(qty * a.partial_scale32[nl]).astype(np.int32)
-    quantity = np.where(qty >= a.want32[nl], np.int32(1000), partial)
-    logistics = LOGISTICS_CENTI.ravel()[a.logistics[nl] + f.logistics[lp] + route(ctx, lp, nl)]
-    model = a.model_centi[nl]
+    qty = np.take(f.qty32, lp)
+    partial = np.rint(qty * np.take(a.partial_scale32, nl)).astype(np.int32)
+    quantity = np.where(qty >= np.take(a.want32, nl), np.int32(1000), partial)
+    logistics = np.take(a.logistics, nl)
+    logistics += np.take(f.logistics, lp)
+    logistics = np.take(LOGISTICS_CENTI, logistics)
+    model = np.take(a.model_centi, nl)
     if split:
-        return [price, n.age_centi[lp], mileage, quantity, model, logistics, n.exporter_centi[lp]]
-    return [price, mileage, quantity, model, logistics, n.static_centi[lp]]
+        age, exporter = np.take(n.age_centi, lp), np.take(n.exporter_centi, lp)
+        return [price, age, mileage, quantity, model, logistics, exporter]
+    return [price, mileage, quantity, model, logistics, np.take(n.static_centi, lp)]
 
 
 def score(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
@@ -328,7 +347,7 @@ def ranges(ctx: Context, which: Sequence[int], mode: str) -> tuple[np.ndarray, n
     nf, sizes, ny, year0 = max(len(t.fuel_names), 1), t.sizes(), t.years, t.year0
     block, steer = policy.block.tolist(), policy.steer.tolist()
     country, nsteer = n.country.tolist(), n.steer.tolist()
-    ymin, ymax, open_ = n.year_min.tolist(), n.year_max.tolist(), n.open.tolist()
+    open_ = n.open.tolist()
     all_fuels = range(len(t.fuel_names))
     prefixes_by: dict[int, list[int]] = {p: [] for p in PATTERNS}
     owners_by: dict[int, list[int]] = {p: [] for p in PATTERNS}
@@ -424,12 +443,13 @@ def blocks(owner: np.ndarray, length: np.ndarray, limit: int = PAIR_BLOCK) -> It
 def expand(
     ctx: Context, owner: np.ndarray, start: np.ndarray, length: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lot and need index arrays (int32) of the pairs in the slices."""
+    """Lot and need index arrays (intp: the fastest to gather with) of the pairs in the slices."""
     total = int(length.sum())
     first = np.cumsum(length) - length
-    positions = np.repeat(start - first, length) + np.arange(total)
+    positions = np.repeat(start - first, length)
+    positions += np.arange(total)
     _, perm = ctx.orders()
-    return perm[positions], np.repeat(owner.astype(np.int32), length)
+    return np.take(perm, positions), np.repeat(owner, length)
 
 
 def rule_matrix(ctx: Context) -> np.ndarray:
@@ -466,9 +486,14 @@ def admissible(ctx: Context, lp: np.ndarray, nl: np.ndarray, matrix: np.ndarray 
     SoH. (Availability, open, kinds, steering, bans, years and price are the
     blocking's.)"""
     a = ctx.arrays
-    ok = matrix.ravel()[a.row[nl] + lp] if matrix is not None else pair_rules_ok(ctx, lp, nl)
-    ok &= ctx.fixed.km[lp] <= a.max_km[nl]
-    ok &= ctx.fixed.soh_ok_from[lp] >= a.min_soh[nl]
+    if matrix is not None:
+        cell = np.take(a.row, nl)
+        cell += lp
+        ok = np.take(matrix.ravel(), cell)
+    else:
+        ok = pair_rules_ok(ctx, lp, nl)
+    ok &= np.take(ctx.fixed.km, lp) <= np.take(a.max_km, nl)
+    ok &= np.take(ctx.fixed.soh_ok_from, lp) >= np.take(a.min_soh, nl)
     return ok
 
 

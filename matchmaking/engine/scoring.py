@@ -59,7 +59,9 @@ never scores lower.
 
 Explanations: `Match.explanation` is a tuple of (factor_code, points,
 reason_code, params) in WEIGHTS order; codes and params, never sentences, so the
-Django layer translates them. Reason codes and params:
+Django layer translates them. It is computed on first access, for the whole
+batch of matches it came with (`MatchResult.explanations(rows)` does the same
+for rows of a result), so ranking never pays for text nobody reads. Reason codes and params:
   price      under_budget / over_budget   {pct, price, max_price, currency}
              (pct: whole percent below / above the need's max unit price)
   age        age_years                    {years, model_year}
@@ -117,13 +119,19 @@ Algorithm (vectorised; no Python loop over pairs):
    histogram; after the last block each lot's cut-off filters them and one
    packed-key sort (lot, 10000 - score, need) ranks the rest. A chunked run
    merges per-lot lists with the same sort (`merge_lot_top_k`).
+ * Blocks run on two threads (NumPy releases the GIL in its loops); results
+   are combined in block order, so runs are deterministic.
+Modules: tables (records, columnar tables), market_rules (rules compiled per
+country and fuel), pairs (blocking, masks, points, WEIGHTS), diagnostics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -173,20 +181,42 @@ REASONS: dict[str, tuple[str, ...]] = {
     "logistics": ("mode_match", "mode_mismatch", "mode_unknown", "any_mode"),
     "exporter": ("verified", "unverified"),
 }
-# Score histogram buckets for the top-K cut-offs: 64 and 128 centi-points wide.
-_NEED_SHIFT, _LOT_SHIFT = 6, 7
+# Score histogram buckets for the top-K cut-offs: 64 and 256 centi-points wide.
+_NEED_SHIFT, _LOT_SHIFT = 6, 8
+THREADS = 2
 
 Factor = tuple[str, float, str, dict[str, Any]]
 
 
+class _Explanations:
+    """Explanations of a batch of pairs, computed together on first use."""
+
+    def __init__(self, result: MatchResult, rows: np.ndarray) -> None:
+        self._result, self._rows = result, rows
+        self._done: list[tuple[Factor, ...]] | None = None
+
+    def __getitem__(self, k: int) -> tuple[Factor, ...]:
+        if self._done is None:
+            self._done = self._result.explanations(self._rows)
+        return self._done[k]
+
+
 @dataclass(frozen=True)
 class Match:
+    """One proposal. `explanation` is computed on first access, for the whole
+    batch the match came with (a vectorised pass), then kept."""
+
     lot_id: int
     need_id: int
     score: float
     rank_for_need: int | None
     rank_for_lot: int | None
-    explanation: tuple[Factor, ...]
+    _batch: _Explanations = field(repr=False, compare=False)
+    _index: int = field(repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> tuple[Factor, ...]:
+        return self._batch[self._index]
 
 
 # ---------------------------------------------------------------- explanations
@@ -200,7 +230,7 @@ def _explain(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[tuple[F
     t, n = ctx.table, ctx.needs
     price_need = (ctx.prices.price_cny[lp] / ctx.arrays.rate[nl]).tolist()
     routes = pairs.route(ctx, lp, nl).tolist()
-    mode_reason = pairs.MODE_REASON[n.modes[nl] * 16 + t.modes[lp]].tolist()
+    wanted_modes, offered_modes = n.modes[nl].tolist(), t.modes[lp].tolist()
     ages = ctx.ages.age_my[lp].tolist()
     out = []
     for k, (i, j) in enumerate(zip(lp.tolist(), nl.tolist(), strict=True)):
@@ -232,18 +262,19 @@ def _explain(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[tuple[F
                 ("mileage", p[2], *mileage),
                 ("quantity", p[3], quantity, {"offered": offered, "wanted": wanted}),
                 ("model", p[4], REASONS["model"][level], model),
-                ("logistics", p[5], *_logistics_reason(mode_reason[k], lot, need, routes[k])),
+                ("logistics", p[5], *_logistics_reason(wanted_modes[k], offered_modes[k], lot, routes[k])),
                 ("exporter", p[6], exporter, {"deals": lot.exporter_deals}),
             )
         )
     return out
 
 
-def _logistics_reason(code: int, lot: LotRecord, need: NeedRecord, route: int) -> tuple[str, dict[str, Any]]:
-    offered = vocab.mask_modes(vocab.modes_mask(lot.shipping_modes))
-    wanted = vocab.mask_modes(vocab.modes_mask(need.shipping_modes))
+def _logistics_reason(
+    wanted_mask: int, offered_mask: int, lot: LotRecord, route: int
+) -> tuple[str, dict[str, Any]]:
+    offered, wanted = vocab.mask_modes(offered_mask), vocab.mask_modes(wanted_mask)
     params: dict[str, Any] = {"from": lot.loading_point, "route": pairs.ROUTE_NAMES[route]}
-    reason = REASONS["logistics"][code]
+    reason = REASONS["logistics"][int(pairs.MODE_REASON[wanted_mask * 16 + offered_mask])]
     if reason == "mode_match":
         params["mode"] = next(mode for mode in offered if mode in wanted)
     elif reason == "mode_mismatch":
@@ -303,16 +334,14 @@ class MatchResult:
         return _explain(self._ctx, self.lot_index[rows], self.need_index[rows])
 
     def _matches(self, rows: np.ndarray) -> list[Match]:
-        explained = self.explanations(rows)
+        batch = _Explanations(self, rows)
         lot_ids = self.lots.ids[self.lot_index[rows]].tolist()
         need_ids = self.needs.ids[self.need_index[rows]].tolist()
         scores = self.score_centi[rows].tolist()
         by_need, by_lot = self.rank_for_need[rows].tolist(), self.rank_for_lot[rows].tolist()
         return [
-            Match(
-                lot_ids[k], need_ids[k], scores[k] / 100, by_need[k] or None, by_lot[k] or None, explained[k]
-            )
-            for k in range(len(explained))
+            Match(lot_ids[k], need_ids[k], scores[k] / 100, by_need[k] or None, by_lot[k] or None, batch, k)
+            for k in range(len(rows))
         ]
 
     def matches(self, batch: int = 10_000) -> Iterator[Match]:
@@ -337,8 +366,13 @@ def _cut_off(group: np.ndarray, bucket: np.ndarray, groups: int, buckets: int, t
     """Per group, the lowest score bucket that can still hold one of its top K
     (-1 when the group has fewer than K): everything below is out."""
     hist = np.bincount(group * buckets + bucket, minlength=groups * buckets).reshape(groups, buckets)
-    from_top = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]
-    return (from_top >= top_k).sum(axis=1) - 1
+    return _cut_off_from(hist, top_k)
+
+
+def _cut_off_from(hist: np.ndarray, top_k: int) -> np.ndarray:
+    below = np.cumsum(hist, axis=1)
+    below -= hist
+    return np.count_nonzero(below <= (hist.sum(axis=1) - top_k)[:, None], axis=1) - 1
 
 
 def _need_top(
@@ -397,19 +431,35 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
     owner, start, length = pairs.ranges(ctx, range(n.n), "full")
     matrix = pairs.rule_matrix(ctx) if n.n >= pairs.FEW_NEEDS and len(owner) else None
     lot_buckets = (MAX_CENTI >> _LOT_SHIFT) + 1
-    counts = np.zeros(n.n, np.int64)
-    need_keys, kept = [], []
-    lot_hist = np.zeros(lots_n * lot_buckets, np.int64) if lot_side else None
-    for begin, stop in pairs.blocks(owner, length):
+
+    def block(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        begin, stop = bounds
         lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
         ok = pairs.admissible(ctx, lp, nl, matrix)
         lp, nl = lp[ok], nl[ok]
-        counts += np.bincount(nl, minlength=n.n)
         score = pairs.score(ctx, lp, nl)
-        need_keys.append(_need_top(ctx, lp, nl, score, top_k))
-        if lot_hist is not None:
-            lot_hist += np.bincount(lp * lot_buckets + (score >> _LOT_SHIFT), minlength=len(lot_hist))
-            kept.append((lp, nl, score.astype(np.int16)))
+        found = np.bincount(nl, minlength=n.n)
+        need_key = _need_top(ctx, lp, nl, score, top_k)
+        if not lot_side:
+            return found, need_key
+        cell = lp * lot_buckets
+        cell += score >> _LOT_SHIFT
+        hist = np.bincount(cell, minlength=lots_n * lot_buckets)
+        return found, need_key, hist, lp.astype(np.int32), nl.astype(np.int32), score.astype(np.int16)
+
+    # Blocks are independent and NumPy releases the GIL in its loops, so two
+    # threads use both cores; results are combined in block order (deterministic).
+    counts = np.zeros(n.n, np.int64)
+    need_keys, kept = [], []
+    lot_hist = np.zeros(lots_n * lot_buckets, np.int64) if lot_side else None
+    work = list(pairs.blocks(owner, length))
+    with ThreadPoolExecutor(max_workers=THREADS if len(work) > 1 else 1) as pool:
+        for part in pool.map(block, work) if len(work) > 1 else map(block, work):
+            counts += part[0]
+            need_keys.append(part[1])
+            if lot_hist is not None:
+                lot_hist += part[2]
+                kept.append(part[3:])
     need_key = np.concatenate(need_keys) if need_keys else np.zeros(0, np.int64)
     stride = (MAX_CENTI + 1) * lots_n
     rest = need_key % stride
@@ -419,13 +469,11 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
         MAX_CENTI - rest // lots_n,
         pairs.segment_rank(need_key // stride) + 1,
     )
-    if lot_hist is not None and kept:
+    if kept and lot_hist is not None:
         lp, nl, score = (np.concatenate(x) for x in zip(*kept, strict=True))
         del kept
-        cut = (lot_hist.reshape(lots_n, lot_buckets)[:, ::-1].cumsum(axis=1)[:, ::-1] >= top_k).sum(
-            axis=1
-        ) - 1
-        keep = (score >> _LOT_SHIFT) >= cut[lp]
+        cut = _cut_off_from(lot_hist.reshape(lots_n, lot_buckets), top_k)
+        keep = (score >> _LOT_SHIFT) >= np.take(cut, lp.astype(np.intp))
         lot_stride = (MAX_CENTI + 1) * needs_n
         key = lp[keep].astype(np.int64) * lot_stride
         key += (MAX_CENTI - score[keep]).astype(np.int64) * needs_n + nl[keep]
@@ -443,7 +491,7 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
         lp_, nl_, sc_, rn_ = need_side
         rl_ = np.zeros(len(lp_), np.int64)
     silent = np.flatnonzero(counts == 0).tolist() if diagnose_silent else []
-    diagnostics = diagnose(ctx, silent) if silent else {}
+    diagnostics = diagnose(ctx, silent, matrix) if silent else {}
     return MatchResult(ctx, lp_, nl_, sc_, rn_, rl_, diagnostics, int(counts.sum()))
 
 

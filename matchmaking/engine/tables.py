@@ -11,6 +11,7 @@ slices found with `searchsorted`. `NeedTable` is the same for needs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -110,7 +111,7 @@ def rate_of(fx: Mapping[str, float], currency: str) -> float:
     return value if value > 0 and np.isfinite(value) else float("nan")
 
 
-def _encode(values: list[str], key: Callable[[str], str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+def _encode(values: Sequence[str], key: Callable[[str], str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
     """Codes for raw strings via their normalised key; the vocabulary is sorted so
     codes do not depend on input order."""
     raw_keys = {raw: key(raw) for raw in dict.fromkeys(values)}
@@ -119,6 +120,12 @@ def _encode(values: list[str], key: Callable[[str], str]) -> tuple[np.ndarray, l
     raw_code = {raw: index[name] for raw, name in raw_keys.items()}
     codes = np.fromiter(map(raw_code.__getitem__, values), dtype=np.int64, count=len(values))
     return codes, names, index
+
+
+def _mapped(values: Sequence[Any], function: Callable[[Any], int]) -> np.ndarray:
+    """An integer column from a function of each value, computed once per distinct value."""
+    known = {value: function(value) for value in dict.fromkeys(values)}
+    return np.fromiter(map(known.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _column(records: Sequence[Any], field: str, dtype: Any) -> np.ndarray:
@@ -139,50 +146,32 @@ class LotTable:
     def __init__(self, records: tuple[LotRecord, ...], *, index: bool = True) -> None:
         self.records = records
         n = self.n = len(records)
-        self.ids = _column(records, "id", np.int64)
-        self.make, self.make_names, self.make_index = _encode([r.make for r in records], vocab.canonical_make)
-        self.model, self.model_names, self.model_index = _encode([r.model for r in records], vocab.normalise)
-        self.body, self.body_names, self.body_index = _encode([r.body_type for r in records], vocab.normalise)
-        self.fuel, self.fuel_names, self.fuel_index = _encode([r.fuel_type for r in records], vocab.normalise)
-        steering = {raw: _steer(raw) for raw in {r.steering for r in records}}
-        self.steer = np.fromiter(
-            map(steering.__getitem__, map(attrgetter("steering"), records)), dtype=np.int64, count=n
-        )
-        self.year = _column(records, "model_year", np.int64)
-        registered = [r.first_registration for r in records]
-        self.has_fr = np.fromiter((d is not None for d in registered), dtype=bool, count=n)
-        self.fr_year = np.fromiter((d.year if d else 0 for d in registered), dtype=np.int64, count=n)
-        self.fr_monthday = np.fromiter(
-            (d.month * 100 + d.day if d else 0 for d in registered), dtype=np.int64, count=n
-        )
-        self.km = _column(records, "mileage_km", np.int64)
-        self.cc = np.fromiter(
-            (UNKNOWN_CC if r.engine_cc is None else r.engine_cc for r in records), dtype=np.int64, count=n
-        )
-        self.soh = np.fromiter(
-            (-1 if r.battery_soh_pct is None else r.battery_soh_pct for r in records),
-            dtype=np.int64,
-            count=n,
-        )
-        levels = {raw: vocab.emission_level(raw) for raw in {r.emission_standard for r in records}}
-        self.emission = np.fromiter(
-            map(levels.__getitem__, map(attrgetter("emission_standard"), records)), dtype=np.int64, count=n
-        )
+        c = {f.name: list(map(attrgetter(f.name), records)) for f in dataclasses.fields(LotRecord)}
+        self.ids = np.array(c["id"], dtype=np.int64)
+        self.make, self.make_names, self.make_index = _encode(c["make"], vocab.canonical_make)
+        self.model, self.model_names, self.model_index = _encode(c["model"], vocab.normalise)
+        self.body, self.body_names, self.body_index = _encode(c["body_type"], vocab.normalise)
+        self.fuel, self.fuel_names, self.fuel_index = _encode(c["fuel_type"], vocab.normalise)
+        self.steer = _mapped(c["steering"], _steer)
+        self.year = np.array(c["model_year"], dtype=np.int64)
+        registered = c["first_registration"]
+        self.has_fr = np.array([d is not None for d in registered], dtype=bool)
+        self.fr_year = np.array([d.year if d else 0 for d in registered], dtype=np.int64)
+        self.fr_monthday = np.array([d.month * 100 + d.day if d else 0 for d in registered], dtype=np.int64)
+        self.km = np.array(c["mileage_km"], dtype=np.int64)
+        self.cc = np.array([UNKNOWN_CC if v is None else v for v in c["engine_cc"]], dtype=np.int64)
+        self.soh = np.array([-1 if v is None else v for v in c["battery_soh_pct"]], dtype=np.int64)
+        self.emission = _mapped(c["emission_standard"], vocab.emission_level)
         self.electrified = np.array([f in vocab.ELECTRIFIED for f in self.fuel_names] + [False])[self.fuel]
         self.no_engine = np.array([f in vocab.NO_ENGINE for f in self.fuel_names] + [False])[self.fuel]
-        self.qty = _column(records, "quantity", np.int64)
-        self.price = np.fromiter((float(r.unit_price) for r in records), dtype=np.float64, count=n)
-        self.currency, self.currency_names, _ = _encode(
-            [r.currency for r in records], lambda c: c.strip().upper()
-        )
-        masks = {modes: vocab.modes_mask(modes) for modes in {tuple(r.shipping_modes) for r in records}}
-        self.modes = np.fromiter((masks[tuple(r.shipping_modes)] for r in records), dtype=np.int64, count=n)
-        origins = {point: vocab.origin_kind(point) for point in {r.loading_point for r in records}}
-        self.origin = np.fromiter((origins[r.loading_point] for r in records), dtype=np.int64, count=n)
-        self.verified = _column(records, "exporter_verified", bool)
-        self.deals = _column(records, "exporter_deals", np.int64)
-        available = _column(records, "available", bool)
-        self.eligible = available & (self.qty >= 1)
+        self.qty = np.array(c["quantity"], dtype=np.int64)
+        self.price = np.array([float(v) for v in c["unit_price"]], dtype=np.float64)
+        self.currency, self.currency_names, _ = _encode(c["currency"], lambda code: code.strip().upper())
+        self.modes = _mapped([tuple(m) for m in c["shipping_modes"]], vocab.modes_mask)
+        self.origin = _mapped(c["loading_point"], vocab.origin_kind)
+        self.verified = np.array(c["exporter_verified"], dtype=bool)
+        self.deals = np.array(c["exporter_deals"], dtype=np.int64)
+        self.eligible = np.array(c["available"], dtype=bool) & (self.qty >= 1)
         self.year0 = int(self.year.min()) if n else 0
         self.years = int(self.year.max()) - self.year0 + 1 if n else 1
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -279,6 +268,7 @@ class NeedTable:
         self.models = [frozenset(vocab.normalise(m) for m in r.models) for r in records]
         self.bodies = [frozenset(vocab.normalise(b) for b in r.body_types) for r in records]
         self.fuels = [frozenset(vocab.normalise(f) for f in r.fuel_types) for r in records]
+        self.all_fuels = frozenset().union(*self.fuels)
         # 2 = the need names models, 1 = only makes, 0 = open request.
         self.model_level = np.fromiter(
             (2 if m else 1 if k else 0 for m, k in zip(self.models, self.makes, strict=True)),
@@ -294,6 +284,13 @@ class NeedTable:
         if len(set(ids)) != len(ids):
             raise ValueError("need ids must be unique")
         return cls(records)
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            if len(self._cache) > 32:
+                self._cache.clear()
+            self._cache[key] = make()
+        return self._cache[key]
 
     def rates(self, fx: Mapping[str, float]) -> np.ndarray:
         key = ("rates", fx_key(fx))

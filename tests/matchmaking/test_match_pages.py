@@ -208,8 +208,8 @@ def test_buyer_sees_ranked_lots_with_price_exporter_and_reasons(login, buyer_adm
     assert match.lot.exporter.name in text
     assert "Sichuan" in text
     assert "Verified" in text
-    assert "Price: 8% under budget" in text
-    assert "Logistics: Rail as wanted" in text
+    assert "Price: 8% under budget (16,500 USD for up to 18,000)" in text
+    assert "Logistics: Rail from Chengdu International Railway Port, as wanted" in text
     assert ">81<" in text
     assert "Proposed" in text
 
@@ -225,7 +225,7 @@ def test_exporter_sees_ranked_needs_with_buyer_budget_and_destination(login, exp
     assert "20 vehicles wanted" in text
     assert "18,000" in text
     assert "Khorgos" in text
-    assert "Price: 8% under budget" in text
+    assert "Price: 8% under budget (16,500 USD for up to 18,000)" in text
 
 
 def test_filters_by_state_and_minimum_score(login, buyer_admin, need, match):
@@ -294,11 +294,17 @@ def test_a_need_without_matches_says_why_and_what_to_do(login, buyer_admin, buye
 
 
 def test_budget_diagnosis_is_shown(login, buyer_admin, buyer):
-    need = NeedFactory(buyer=buyer, match_diagnosis={"reason": "over_budget", "params": {"pct": 11}})
+    need = NeedFactory(
+        buyer=buyer,
+        match_diagnosis={
+            "reason": "over_budget",
+            "params": {"pct": 11, "cheapest": 19980.0, "currency": "USD"},
+        },
+    )
 
     response = login(buyer_admin).get(reverse("need_matches", args=[need.pk]))
 
-    assert "No lot under your budget: the cheapest compliant lot is 11% above." in response.text
+    assert "No lot under your budget: the cheapest compliant lot is 11% above (19,980 USD)." in response.text
 
 
 def test_a_need_not_yet_diagnosed_says_to_check_back(login, buyer_admin, buyer):
@@ -510,7 +516,7 @@ def test_overview_shows_coverage_and_top_no_match_reasons(login, organiser):
     NeedFactory(match_diagnosis={"reason": "rule_used_banned", "params": {"country": "CL", "source": "x"}})
     NeedFactory(match_diagnosis={"reason": "brand_new_code", "params": {}})
     NeedFactory()
-    NeedFactory(status=Need.Status.CLOSED, match_diagnosis={"reason": "no_make_model", "params": {}})
+    NeedFactory(status=Need.Status.CLOSED, match_diagnosis={"reason": "no_lot_of_kind", "params": {}})
 
     response = login(organiser).get(reverse("matching_overview"))
 
