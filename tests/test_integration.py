@@ -16,7 +16,7 @@ from accounts.tasks import invitation_send_task
 from matchmaking.models import Match, MatchRun
 from matchmaking.tasks import match_run_task
 from tests.conftest import wait_until
-from tests.factories import InvitationFactory, LotFactory, MembershipFactory, NeedFactory
+from tests.factories import FxRateFactory, InvitationFactory, LotFactory, MembershipFactory, NeedFactory
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +34,9 @@ def test_a_real_worker_sends_the_invitation_and_records_it(celery_worker):
 
 
 def test_a_real_worker_runs_a_full_match_on_postgresql(celery_worker):
+    # Transactional tests before this one may have flushed the rates the
+    # migrations load.
+    FxRateFactory(currency="USD")
     lots = [LotFactory(unit_price=price) for price in (15_000, 16_000)]
     need = NeedFactory()
     run = MatchRun.objects.create()
