@@ -15,7 +15,8 @@ from accounts import services
 from accounts.models import Organisation, User
 from accounts.selectors import convention_is_signed, organisation_for
 from matchmaking import demo
-from matchmaking.models import Lot, Need
+from matchmaking.models import Lot, MatchRun, Need
+from matchmaking.services.matching import match_run_execute
 
 DEMO_PASSWORD = "carbridge-demo"  # noqa: S105 - printed on purpose for the local demo
 DEMO_DOMAIN = "carbridge.example"
@@ -264,6 +265,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo inventory: {lots_total} lots ({lots_new} new), {needs_total} needs ({needs_new} new)."
         )
+        # The demo opens with proposals already made (DESIGN.md §6); rerunning
+        # keeps any interest someone expressed while trying the demo.
+        run = match_run_execute(run_id=MatchRun.objects.create().pk)
+        if run is not None and run.status == MatchRun.Status.FINISHED:
+            self.stdout.write(f"Matching: {run.matches_kept} matches for {run.needs_count} open needs.")
+        else:
+            self.stderr.write(f"Matching failed: {run.error if run else 'no run'}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for company in [ORGANISER, *DEMO_COMPANIES]:
             email = f"{company.login}@{DEMO_DOMAIN}"
