@@ -5,15 +5,17 @@ engine and the ORM."""
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import connection, models, transaction
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,7 @@ from accounts.models import User
 from matchmaking.engine.scoring import Match as EngineMatch
 from matchmaking.engine.scoring import diagnose_need, rescore_lot, rescore_need, run_full
 from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
+from matchmaking.engine.vocabulary import normalise
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
 from matchmaking.selectors.fx import fx_table_on
 
@@ -431,6 +434,163 @@ def _interests(
     return {key: (exporter, buyer) for key, (_, exporter, buyer) in existing.items()}
 
 
+# Storing a full run on PostgreSQL ----------------------------------------------
+# bulk_create spends most of a large run in psycopg's client-side quoting of
+# every JSON explanation; COPY streams the rows as text instead and one
+# INSERT … SELECT upserts them all on the server.
+
+_TMP_TABLE = "tmp_match_run"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_CHUNK = 5_000
+
+
+def _copy_field(value: int | None) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _json_default(value: Any) -> Any:
+    """NumPy scalars, which the engine leaves in its params."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_encode_json = json.JSONEncoder(separators=(",", ":"), default=_json_default).encode
+
+
+def _explanation_json(match: EngineMatch) -> str:
+    """The explanation as _explanation() would store it, without copying every
+    params dict first: at a million pairs that copy costs more than the COPY."""
+    factors = [
+        {"factor": factor, "points": float(points), "reason": reason, "params": params}
+        for factor, points, reason, params in match.explanation
+    ]
+    try:
+        return _encode_json(factors)
+    except TypeError:
+        # A key json cannot take as it is (a NumPy integer): the slow way.
+        return _encode_json(_plain(factors))
+
+
+def _copy_rows(matches: Iterable[EngineMatch]) -> Iterator[str]:
+    """COPY text-format lines, one per kept pair."""
+    for match in matches:
+        explanation = _explanation_json(match).translate(_COPY_ESCAPES)
+        score = round(min(100.0, max(0.0, float(match.score))), 2)
+        yield (
+            f"{int(match.lot_id)}\t{int(match.need_id)}\t{score!r}\t{explanation}\t"
+            f"{_copy_field(match.rank_for_need)}\t{_copy_field(match.rank_for_lot)}\n"
+        )
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Match._meta.get_field(name).column)
+
+
+def _store_run_postgresql(matches: Iterable[EngineMatch], world: _World, run: MatchRun) -> int:
+    """Upsert the run's kept pairs and retire the rest, in the caller's
+    transaction; returns how many pairs were kept."""
+    # Identifiers come from the model's _meta, quoted; values go as parameters.
+    table = connection.ops.quote_name(Match._meta.db_table)
+    (
+        pk,
+        lot,
+        need,
+        score,
+        explanation,
+        by_need,
+        by_lot,
+        exporter,
+        buyer,
+        state,
+        stale,
+        run_col,
+        created,
+        updated,
+    ) = (
+        _column(name)
+        for name in (
+            "id",
+            "lot",
+            "need",
+            "score",
+            "explanation",
+            "rank_for_need",
+            "rank_for_lot",
+            "exporter_interest",
+            "buyer_interest",
+            "state",
+            "stale_reason",
+            "run",
+            "created_at",
+            "updated_at",
+        )
+    )
+    columns = "lot_id, need_id, score, explanation, rank_for_need, rank_for_lot"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE {_TMP_TABLE} (lot_id bigint NOT NULL, need_id bigint NOT NULL, "
+            "score double precision NOT NULL, explanation text NOT NULL, rank_for_need integer, "
+            "rank_for_lot integer) ON COMMIT DROP"
+        )
+        kept = 0
+        with cursor.cursor.copy(f"COPY {_TMP_TABLE} ({columns}) FROM STDIN") as copy:
+            chunk: list[str] = []
+            for line in _copy_rows(matches):
+                chunk.append(line)
+                if len(chunk) >= _COPY_CHUNK:
+                    copy.write("".join(chunk))
+                    kept += len(chunk)
+                    chunk = []
+            copy.write("".join(chunk))
+            kept += len(chunk)
+        # The interests are the existing row's: a pair someone answered keeps
+        # its answer, and the state it implies, whatever the new score.
+        upsert = (
+            f"INSERT INTO {table} AS m ({lot}, {need}, {score}, {explanation}, {by_need}, {by_lot}, "  # noqa: S608
+            f"{exporter}, {buyer}, {state}, {stale}, {run_col}, {created}, {updated}) "
+            "SELECT t.lot_id, t.need_id, t.score, t.explanation::jsonb, t.rank_for_need, t.rank_for_lot, "
+            f"'', '', %s, '{{}}'::jsonb, %s, now(), now() FROM {_TMP_TABLE} t "
+            f"ON CONFLICT ({lot}, {need}) DO UPDATE SET {score} = EXCLUDED.{score}, "
+            f"{explanation} = EXCLUDED.{explanation}, {by_need} = EXCLUDED.{by_need}, "
+            f"{by_lot} = EXCLUDED.{by_lot}, {state} = CASE "
+            f"WHEN m.{exporter} = %s OR m.{buyer} = %s THEN %s "
+            f"WHEN m.{exporter} = %s AND m.{buyer} = %s THEN %s ELSE %s END, "
+            f"{stale} = '{{}}'::jsonb, {run_col} = EXCLUDED.{run_col}, {updated} = EXCLUDED.{updated}"
+        )
+        no, yes = Match.Interest.NO.value, Match.Interest.YES.value
+        cursor.execute(
+            upsert,
+            [
+                Match.State.PROPOSED.value,
+                run.pk,
+                no,
+                no,
+                Match.State.DISMISSED.value,
+                yes,
+                yes,
+                Match.State.MUTUAL.value,
+                Match.State.PROPOSED.value,
+            ],
+        )
+        # Every kept pair now carries this run, so the dropped ones are the
+        # rows that do not: one scan, no join against the temporary table.
+        dropped = f"{run_col} IS DISTINCT FROM %s"
+        unanswered = f"{exporter} = '' AND {buyer} = ''"
+        cursor.execute(f"DELETE FROM {table} WHERE {dropped} AND {unanswered}", [run.pk])  # noqa: S608
+        cursor.execute(
+            f"SELECT {pk}, {lot}, {need}, {exporter}, {buyer} FROM {table} "  # noqa: S608
+            f"WHERE {dropped} AND NOT ({unanswered})",
+            [run.pk],
+        )
+        cared = {(row[1], row[2]): (row[0], row[3], row[4]) for row in cursor.fetchall()}
+        # ON COMMIT DROP only fires at the outermost commit; a second run in
+        # the same transaction (tests, a caller's atomic) needs the name free.
+        cursor.execute(f"DROP TABLE {_TMP_TABLE}")
+    _retire(cared, cared, world, run)
+    return kept
+
+
 def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchRun | None:
     """Score every available lot against every open need and store the top K
     both ways. Safe to run twice: only a queued run is executed, and the
@@ -458,15 +618,19 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
 
         started = time.perf_counter()
         with transaction.atomic():
-            existing = _existing(Match.objects.all())
-            written = _upsert((_stored(match) for match in result.matches()), _interests(existing), run)
-            _retire(set(existing) - written, existing, world, run)
+            if connection.vendor == "postgresql":
+                kept = _store_run_postgresql(result.matches(), world, run)
+            else:
+                existing = _existing(Match.objects.all())
+                written = _upsert((_stored(match) for match in result.matches()), _interests(existing), run)
+                _retire(set(existing) - written, existing, world, run)
+                kept = len(written)
             _store_diagnoses(result.diagnostics, (need.id for need in needs))
         timings["store"] = round(time.perf_counter() - started, 3)
         MatchRun.objects.filter(pk=run_id).update(
             status=MatchRun.Status.FINISHED,
             progress_pct=100,
-            matches_kept=len(written),
+            matches_kept=kept,
             timings=timings,
             finished_at=timezone.now(),
         )
@@ -520,6 +684,42 @@ def _rerank(*, need_ids: Iterable[int] = (), lot_ids: Iterable[int] = ()) -> Non
     ).filter(models.Q(need_id__in=need_ids) | models.Q(lot_id__in=lot_ids)).delete()
 
 
+# Prefilters for rescoring one item. The engine still applies every rule, so
+# these only spare loading and indexing items it would refuse anyway: each
+# condition is one the engine enforces exactly as written here. Makes and
+# models are left to the engine, which reads them through aliases.
+
+
+def _kind_filter(field: str, wanted: Iterable[str]) -> Q:
+    """The engine compares kinds normalised; codes hold no separators, so
+    lower case and trimming are all normalising does to them."""
+    keys = {normalise(value) for value in wanted}
+    if not keys or any(" " in key for key in keys):
+        return Q()
+    return Q(**{f"{field}_key__in": keys})
+
+
+def _lots_for_need(need: NeedRecord) -> QuerySet[Lot]:
+    lots = Lot.objects.annotate(
+        fuel_type_key=Lower(Trim("fuel_type")), body_type_key=Lower(Trim("body_type"))
+    ).filter(_kind_filter("fuel_type", need.fuel_types), _kind_filter("body_type", need.body_types))
+    if need.year_min is not None:
+        lots = lots.filter(model_year__gte=need.year_min)
+    if need.year_max is not None:
+        lots = lots.filter(model_year__lte=need.year_max)
+    if need.max_mileage_km is not None:
+        lots = lots.filter(mileage_km__lte=need.max_mileage_km)
+    return lots
+
+
+def _needs_for_lot(lot: LotRecord) -> QuerySet[Need]:
+    return Need.objects.filter(
+        Q(year_min__isnull=True) | Q(year_min__lte=lot.model_year),
+        Q(year_max__isnull=True) | Q(year_max__gte=lot.model_year),
+        Q(max_mileage_km__isnull=True) | Q(max_mileage_km__gte=lot.mileage_km),
+    )
+
+
 @transaction.atomic
 def lot_rescore(*, lot_id: int, on: datetime.date | None = None) -> list[Match]:
     """Rescore one lot against every open need after it changed, leaving other
@@ -530,7 +730,9 @@ def lot_rescore(*, lot_id: int, on: datetime.date | None = None) -> list[Match]:
     proposals = (
         [
             _stored(match)
-            for match in rescore_lot(records[0], need_records(), world.rules, world.fx, world.on, TOP_K)
+            for match in rescore_lot(
+                records[0], need_records(_needs_for_lot(records[0])), world.rules, world.fx, world.on, TOP_K
+            )
         ]
         if records
         else []
@@ -554,13 +756,20 @@ def need_rescore(*, need_id: int, on: datetime.date | None = None) -> list[Match
     proposals: list[StoredProposal] = []
     diagnosis: dict[str, Any] = {}
     if records:
-        table = LotTable.build(lot_records())
-        proposals = [
-            _stored(match)
-            for match in rescore_need(records[0], table, world.rules, world.fx, world.on, TOP_K)
-        ]
+        need = records[0]
+        candidates = lot_records(_lots_for_need(need))
+        if candidates:
+            proposals = [
+                _stored(match)
+                for match in rescore_need(
+                    need, LotTable.build(candidates), world.rules, world.fx, world.on, TOP_K
+                )
+            ]
         if not proposals:
-            diagnosis = _diagnosis(diagnose_need(records[0], table, world.rules, world.fx, world.on))
+            # The diagnosis names the first hurdle no lot clears, so it needs
+            # every lot, not just those the prefilter let through.
+            table = LotTable.build(lot_records())
+            diagnosis = _diagnosis(diagnose_need(need, table, world.rules, world.fx, world.on))
     written = _upsert(proposals, _interests(existing), None)
     _retire(set(existing) - written, existing, world, None)
     touched_lots = {lot for lot, _ in written | set(existing)}

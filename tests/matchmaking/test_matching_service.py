@@ -119,6 +119,44 @@ def test_incremental_rescoring_agrees_with_a_full_run(market):
     assert _rows() == before
 
 
+def test_rescoring_one_need_or_lot_agrees_with_a_full_run_on_a_varied_market():
+    # Lots either side of every need condition the rescoring prefilters in SQL
+    # (fuel, body, year range, mileage), plus one in another case.
+    LotFactory(fuel_type="hev", unit_price=15_500)
+    LotFactory(fuel_type="bev")
+    LotFactory(body_type="sedan")
+    LotFactory(body_type="SUV", unit_price=15_800)
+    LotFactory(model_year=2020)
+    LotFactory(model_year=2025, unit_price=17_500)
+    LotFactory(mileage_km=60_000, unit_price=14_000)
+    LotFactory(mileage_km=60_001)
+    lots = [LotFactory(unit_price=price) for price in (15_000, 16_000)]
+    needs = [NeedFactory(), NeedFactory(year_max=None, max_mileage_km=None, fuel_types=[], body_types=[])]
+    _run()
+    before = _rows()
+    assert Match.objects.filter(need=needs[0]).count() >= 5
+
+    for need in needs:
+        need_rescore(need_id=need.pk)
+    for lot in lots:
+        lot_rescore(lot_id=lot.pk)
+
+    assert _rows() == before
+
+
+def test_a_need_the_prefilter_empties_still_gets_the_full_diagnosis(market):
+    picky = NeedFactory(year_min=2010, year_max=2012)
+    _run()
+    picky.refresh_from_db()
+    diagnosis = picky.match_diagnosis
+
+    need_rescore(need_id=picky.pk)
+
+    picky.refresh_from_db()
+    assert diagnosis["reason"] == "no_lot_in_year_range"
+    assert picky.match_diagnosis == diagnosis
+
+
 def test_a_need_no_lot_can_serve_says_why(market):
     chile = NeedFactory(destination_country="CL", makes=[], body_types=[], fuel_types=[])
 
