@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from matchmaking.models import Match
+from matchmaking.services.matching import interest_state
 
 
 def match_side(match: Match, organisation: Organisation) -> str | None:
@@ -19,14 +20,6 @@ def match_side(match: Match, organisation: Organisation) -> str | None:
     if organisation.pk == match.need.buyer_id:
         return "buyer"
     return None
-
-
-def _state_for(match: Match) -> str:
-    if Match.Interest.NO in (match.exporter_interest, match.buyer_interest):
-        return Match.State.DISMISSED
-    if match.exporter_interest == match.buyer_interest == Match.Interest.YES:
-        return Match.State.MUTUAL
-    return Match.State.PROPOSED
 
 
 @transaction.atomic
@@ -43,7 +36,7 @@ def match_express_interest(*, match: Match, organisation: Organisation, interest
         raise ValidationError(_("This match no longer holds, so interest cannot be recorded."), code="stale")
     setattr(match, f"{side}_interest", interest)
     was_mutual = match.state == Match.State.MUTUAL
-    match.state = _state_for(match)
+    match.state = interest_state(match.exporter_interest, match.buyer_interest)
     if match.state == Match.State.MUTUAL and not was_mutual:
         from matchmaking.tasks import match_mutual_notify_task
 
