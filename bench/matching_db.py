@@ -9,9 +9,14 @@ data on each start):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/carbridge_bench .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/carbridge_bench .venv/bin/python bench/matching_db.py
 
-Targets: full run ≤ 20 s; one rescore ≤ 100 ms. Exits 1 when one is missed.
-The data comes from bench/matching.py's generators, so both benchmarks score
-the same market.
+Run 1 stores into an empty matches table; before each later run 2 % of the
+lots change price, so reruns update, insert and retire real pairs. With
+--reuse an already loaded market of the same size is kept (loading 100,000
+lots takes about 40 s and is not part of the figures).
+
+Targets: every full run ≤ 20 s; one rescore ≤ 100 ms. Exits 1 when one is
+missed. The data comes from bench/matching.py's generators, so both
+benchmarks score the same market.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
 from matchmaking.models import Lot, Match, MatchRun, Need  # noqa: E402
@@ -55,6 +61,28 @@ def _generators():
 def _reset() -> None:
     Organisation.objects.filter(name__startswith=PREFIX).delete()
     MatchRun.objects.all().delete()
+
+
+def _bench_ids() -> tuple[list[int], list[int]]:
+    lot_ids = list(Lot.objects.filter(exporter__name__startswith=PREFIX).values_list("pk", flat=True)[:50])
+    need_ids = list(Need.objects.filter(buyer__name__startswith=PREFIX).values_list("pk", flat=True)[:50])
+    return lot_ids, need_ids
+
+
+def _loaded(lot_count: int, need_count: int) -> bool:
+    return (
+        Lot.objects.filter(exporter__name__startswith=PREFIX).count() == lot_count
+        and Need.objects.filter(buyer__name__startswith=PREFIX).count() == need_count
+    )
+
+
+def _reprice(run_number: int) -> int:
+    """2 % of the lots 3 % cheaper, a different 2 % each run."""
+    return (
+        Lot.objects.annotate(bucket=F("id") % 50)
+        .filter(bucket=run_number % 50)
+        .update(unit_price=F("unit_price") * Decimal("0.97"))
+    )
 
 
 def _load(lot_count: int, need_count: int) -> tuple[list[int], list[int]]:
@@ -122,9 +150,7 @@ def _load(lot_count: int, need_count: int) -> tuple[list[int], list[int]]:
         for record in generators.generate_needs(need_count)
     ]
     Need.objects.bulk_create(needs, batch_size=5_000)
-    lot_ids = list(Lot.objects.filter(exporter__name__startswith=PREFIX).values_list("pk", flat=True)[:50])
-    need_ids = list(Need.objects.filter(buyer__name__startswith=PREFIX).values_list("pk", flat=True)[:50])
-    return lot_ids, need_ids
+    return _bench_ids()
 
 
 def main() -> int:
@@ -132,16 +158,28 @@ def main() -> int:
     parser.add_argument("--lots", type=int, default=100_000)
     parser.add_argument("--needs", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="keep a loaded market of the same size")
     args = parser.parse_args()
 
     print(f"database: {connection.vendor}; {args.lots:,} lots x {args.needs:,} needs")
     started = time.perf_counter()
-    _reset()
-    lot_ids, need_ids = _load(args.lots, args.needs)
-    print(f"loaded the market in {time.perf_counter() - started:.1f} s (not part of the figures)")
+    if args.reuse and _loaded(args.lots, args.needs):
+        Match.objects.all().delete()
+        MatchRun.objects.all().delete()
+        lot_ids, need_ids = _bench_ids()
+        print("reusing the loaded market; matches emptied")
+    else:
+        _reset()
+        lot_ids, need_ids = _load(args.lots, args.needs)
+        print(f"loaded the market in {time.perf_counter() - started:.1f} s (not part of the figures)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
     totals = []
     for number in range(1, args.runs + 1):
+        if number > 1:
+            _reprice(number)
         run = MatchRun.objects.create()
         started = time.perf_counter()
         run = match_run_execute(run_id=run.pk)
@@ -152,12 +190,14 @@ def main() -> int:
         totals.append(seconds)
         parts = ", ".join(f"{step} {value:.2f} s" for step, value in run.timings.items())
         print(
-            f"  run {number}: {seconds:.2f} s ({parts}); "
+            f"  run {number}{' (empty table)' if number == 1 else ' (2 % of lots repriced)'}: "
+            f"{seconds:.2f} s ({parts}); "
             f"{run.pairs_considered:,} pairs considered, {run.matches_kept:,} kept"
         )
-    full = statistics.median(totals)
+    full, slowest = statistics.median(totals), max(totals)
     print(
-        f"(b) full run end to end, median of {args.runs}: {full:.2f} s (target ≤ {TARGET_FULL_SECONDS:.0f} s)"
+        f"(b) full run end to end, median of {args.runs}: {full:.2f} s, slowest {slowest:.2f} s "
+        f"(target ≤ {TARGET_FULL_SECONDS:.0f} s)"
     )
 
     def rescore_ms(function, key: str, ids: list[int]) -> float:
@@ -176,8 +216,8 @@ def main() -> int:
     )
 
     missed = []
-    if full > TARGET_FULL_SECONDS:
-        missed.append(f"full run {full:.1f} s")
+    if slowest > TARGET_FULL_SECONDS:
+        missed.append(f"full run {slowest:.1f} s")
     if lot_ms > TARGET_RESCORE_MS:
         missed.append(f"lot rescore {lot_ms:.0f} ms")
     if need_ms > TARGET_RESCORE_MS:

@@ -217,21 +217,5 @@ class MatchFactory(factory.django.DjangoModelFactory):
     lot = factory.SubFactory(LotFactory)
     need = factory.SubFactory(NeedFactory)
     score = 78.5
-    explanation = factory.LazyFunction(
-        lambda: [
-            {
-                "factor": "price",
-                "points": 30.0,
-                "reason": "under_budget",
-                "params": {"pct": 8, "price": 16500.0, "max_price": 18000.0, "currency": "USD"},
-            },
-            {
-                "factor": "logistics",
-                "points": 12.5,
-                "reason": "mode_match",
-                "params": {"mode": "rail", "from": "Chengdu International Railway Port", "route": "fits"},
-            },
-        ]
-    )
     rank_for_need = 1
     rank_for_lot = 1

@@ -11,6 +11,7 @@ API
     matches = rescore_lot(lot, needs_table_or_needs, rules, fx, on, top_k=20)   # list[Match]
     matches = rescore_need(need, table, rules, fx, on, top_k=20)                # list[Match]
     diagnostic = diagnose_need(need, table, rules, fx, on)    # None when it has candidates
+    why = explain_pairs(lots, needs, [(lot_id, need_id), ...], rules, fx, on)   # {pair: factors}
 
 `fx` maps a currency to CNY per unit; `on` is the reference date for vehicle
 ages (the event date or today). Records are `LotRecord`, `NeedRecord`,
@@ -61,7 +62,9 @@ Explanations: `Match.explanation` is a tuple of (factor_code, points,
 reason_code, params) in WEIGHTS order; codes and params, never sentences, so the
 Django layer translates them. It is computed on first access, for the whole
 batch of matches it came with (`MatchResult.explanations(rows)` does the same
-for rows of a result), so ranking never pays for text nobody reads. Reason codes and params:
+for rows of a result), so ranking never pays for text nobody reads;
+`explain_pairs` explains given pairs afresh, which is how pages show a page of
+stored matches without storing a million explanations. Reason codes and params:
   price      under_budget / over_budget   {pct, price, max_price, currency}
              (pct: whole percent below / above the need's max unit price)
   age        age_years                    {years, model_year}
@@ -165,6 +168,7 @@ __all__ = [
     "NeedTable",
     "RuleRecord",
     "diagnose_need",
+    "explain_pairs",
     "match_needs",
     "merge_lot_top_k",
     "rescore_lot",
@@ -631,3 +635,30 @@ def rescore_lot(
     zeros = np.zeros(len(key), np.int64)
     result = MatchResult(ctx, zeros, nl, score, zeros, np.arange(1, len(key) + 1), {}, int(ok.sum()))
     return result._matches(np.arange(len(key)))
+
+
+def explain_pairs(
+    lots: Sequence[LotRecord],
+    needs: Sequence[NeedRecord],
+    pairs_: Sequence[tuple[int, int]],
+    rules: Sequence[RuleRecord],
+    fx: Mapping[str, float],
+    on: date,
+) -> dict[tuple[int, int], tuple[Factor, ...]]:
+    """Explanations of (lot id, need id) pairs as the engine scores them now,
+    whether or not the pair passes the hard constraints (the caller knows which
+    pairs were proposed). Pairs naming a lot or need not given are left out."""
+    wanted = [(lot, need) for lot, need in pairs_ if lot is not None and need is not None]
+    if not wanted or not lots or not needs:
+        return {}
+    table = LotTable(tuple(sorted({r.id: r for r in lots}.values(), key=lambda r: r.id)), index=False)
+    need_table = NeedTable.build(list({r.id: r for r in needs}.values()))
+    lot_at = {lot_id: k for k, lot_id in enumerate(table.ids.tolist())}
+    need_at = {need_id: k for k, need_id in enumerate(need_table.ids.tolist())}
+    known = [(lot, need) for lot, need in wanted if lot in lot_at and need in need_at]
+    if not known:
+        return {}
+    ctx = pairs.context(table, need_table, rules, fx, on)
+    lp = np.array([lot_at[lot] for lot, _ in known], np.int64)
+    nl = np.array([need_at[need] for _, need in known], np.int64)
+    return dict(zip(known, _explain(ctx, lp, nl), strict=True))

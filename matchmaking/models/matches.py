@@ -64,8 +64,10 @@ class MatchRun(models.Model):
 
 
 class Match(models.Model):
-    """A lot proposed for a need, with the score, the reasons and each side's
-    interest. Unique per (lot, need) so reruns update rather than duplicate."""
+    """A lot proposed for a need, with the score and each side's interest.
+    Unique per (lot, need) so reruns update rather than duplicate. The reasons
+    are not stored: a full run keeps over a million pairs, and pages explain
+    the few they show afresh (services.matching.explain_matches)."""
 
     class Interest(models.TextChoices):
         NONE = "", _("Not yet")
@@ -78,11 +80,15 @@ class Match(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
         STALE = "stale", _("No longer matches")
 
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="matches", verbose_name=_("lot"))
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches", verbose_name=_("need"))
+    # No single-column indexes on the keys: the composite indexes below lead
+    # with them, and every index slows the upsert of a full run.
+    lot = models.ForeignKey(
+        Lot, on_delete=models.CASCADE, related_name="matches", verbose_name=_("lot"), db_index=False
+    )
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, related_name="matches", verbose_name=_("need"), db_index=False
+    )
     score = models.FloatField(_("score"))
-    # [{"factor": "price", "points": 22.5, "reason": "under_budget", "params": {"pct": 8}}, …]
-    explanation = models.JSONField(_("explanation"), default=list, blank=True)
     rank_for_need = models.PositiveSmallIntegerField(_("rank for the need"), null=True, blank=True)
     rank_for_lot = models.PositiveSmallIntegerField(_("rank for the lot"), null=True, blank=True)
     exporter_interest = models.CharField(
@@ -101,6 +107,8 @@ class Match(models.Model):
         blank=True,
         related_name="matches",
         verbose_name=_("matching run"),
+        # Runs are history and never deleted in use; no index to keep current.
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

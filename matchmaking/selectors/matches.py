@@ -37,7 +37,7 @@ def matches_for_lot(lot: Lot) -> QuerySet[Match]:
     return (
         Match.objects.filter(lot=lot)
         .exclude(_HIDDEN_STALE)
-        .select_related("need", "need__buyer", "lot")
+        .select_related("need", "need__buyer", "lot", "lot__exporter")
         .order_by(F("rank_for_lot").asc(nulls_last=True), "-score", "need_id")
     )
 

@@ -5,13 +5,15 @@ engine and the ORM."""
 from __future__ import annotations
 
 import datetime
-import json
 import logging
+import math
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
@@ -21,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matchmaking.engine.scoring import Match as EngineMatch
-from matchmaking.engine.scoring import diagnose_need, rescore_lot, rescore_need, run_full
+from matchmaking.engine.scoring import (
+    MatchResult,
+    diagnose_need,
+    explain_pairs,
+    rescore_lot,
+    rescore_need,
+    run_full,
+)
 from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
 from matchmaking.engine.vocabulary import normalise
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
@@ -197,6 +206,28 @@ def need_records(needs: QuerySet[Need] | None = None) -> list[NeedRecord]:
     return [_need_record(row) for row in rows.values_list(*_NEED_FIELDS)]
 
 
+def _instance_row(instance: models.Model, fields: Iterable[str]) -> tuple:
+    """The values_list row of an instance already loaded (foreign keys followed
+    through attributes, so select_related rows cost no query)."""
+    row = []
+    for path in fields:
+        value: Any = instance
+        for name in path.split("__"):
+            value = getattr(value, name)
+        row.append(value)
+    return tuple(row)
+
+
+def lot_record(lot: Lot) -> LotRecord:
+    """A lot as the engine sees it, whatever its status (for explaining stored
+    matches); load it with its exporter."""
+    return _lot_record(_instance_row(lot, _LOT_FIELDS))
+
+
+def need_record(need: Need) -> NeedRecord:
+    return _need_record(_instance_row(need, _NEED_FIELDS))
+
+
 def rule_records() -> list[RuleRecord]:
     return [
         RuleRecord(
@@ -231,7 +262,6 @@ class StoredProposal:
     lot_id: int
     need_id: int
     score: float
-    explanation: list[dict[str, Any]]
     rank_for_need: int | None
     rank_for_lot: int | None
 
@@ -246,7 +276,6 @@ def interest_state(exporter_interest: str, buyer_interest: str) -> str:
 
 _UPSERT_FIELDS = [
     "score",
-    "explanation",
     "rank_for_need",
     "rank_for_lot",
     "state",
@@ -274,7 +303,6 @@ def _upsert(
                 lot_id=proposal.lot_id,
                 need_id=proposal.need_id,
                 score=round(min(100.0, max(0.0, proposal.score)), 2),
-                explanation=proposal.explanation,
                 rank_for_need=proposal.rank_for_need,
                 rank_for_lot=proposal.rank_for_lot,
                 exporter_interest=exporter_interest,
@@ -327,10 +355,34 @@ def _stored(match: EngineMatch) -> StoredProposal:
         lot_id=int(match.lot_id),
         need_id=int(match.need_id),
         score=float(match.score),
-        explanation=_explanation(match.explanation),
         rank_for_need=match.rank_for_need,
         rank_for_lot=match.rank_for_lot,
     )
+
+
+def explain_matches(matches: Iterable[Match], on: datetime.date | None = None) -> None:
+    """Set each match's `explanation` (factors with points and reason codes,
+    as matchmaking.explanations reads them), worked out now from its lot and
+    need. Stale matches get none: their stale_reason says why. Load the
+    matches with lot, lot__exporter and need (two queries follow: the rules
+    and the FX rates)."""
+    matches = list(matches)
+    shown = [match for match in matches if match.state != Match.State.STALE]
+    for match in matches:
+        match.explanation = []
+    if not shown:
+        return
+    world = _World.load(on)
+    factors = explain_pairs(
+        [lot_record(match.lot) for match in shown],
+        [need_record(match.need) for match in shown],
+        [(match.lot_id, match.need_id) for match in shown],
+        world.rules,
+        world.fx,
+        world.on,
+    )
+    for match in shown:
+        match.explanation = _explanation(factors.get((match.lot_id, match.need_id), ()))
 
 
 def _diagnosis(diagnostic: tuple[str, dict[str, Any]] | None) -> dict[str, Any]:
@@ -392,7 +444,6 @@ def _retire(
                 proposal = _stored(still[0])
                 Match.objects.filter(pk=pk).update(
                     score=proposal.score,
-                    explanation=proposal.explanation,
                     rank_for_need=None,
                     rank_for_lot=None,
                     stale_reason={},
@@ -435,132 +486,115 @@ def _interests(
 
 
 # Storing a full run on PostgreSQL ----------------------------------------------
-# bulk_create spends most of a large run in psycopg's client-side quoting of
-# every JSON explanation; COPY streams the rows as text instead and one
-# INSERT … SELECT upserts them all on the server.
+# A run keeps over a million pairs. Their columns go to a temporary table in
+# one binary COPY built straight from the engine's arrays (no Python object
+# per pair), then one INSERT … ON CONFLICT upserts them, touching only rows
+# whose score or ranks moved, and two anti-joins find the pairs dropped.
 
 _TMP_TABLE = "tmp_match_run"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_CHUNK = 5_000
-
-
-def _copy_field(value: int | None) -> str:
-    return "\\N" if value is None else str(value)
-
-
-def _json_default(value: Any) -> Any:
-    """NumPy scalars, which the engine leaves in its params."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-_encode_json = json.JSONEncoder(separators=(",", ":"), default=_json_default).encode
-
-
-def _explanation_json(match: EngineMatch) -> str:
-    """The explanation as _explanation() would store it, without copying every
-    params dict first: at a million pairs that copy costs more than the COPY."""
-    factors = [
-        {"factor": factor, "points": float(points), "reason": reason, "params": params}
-        for factor, points, reason, params in match.explanation
-    ]
-    try:
-        return _encode_json(factors)
-    except TypeError:
-        # A key json cannot take as it is (a NumPy integer): the slow way.
-        return _encode_json(_plain(factors))
-
-
-def _copy_rows(matches: Iterable[EngineMatch]) -> Iterator[str]:
-    """COPY text-format lines, one per kept pair."""
-    for match in matches:
-        explanation = _explanation_json(match).translate(_COPY_ESCAPES)
-        score = round(min(100.0, max(0.0, float(match.score))), 2)
-        yield (
-            f"{int(match.lot_id)}\t{int(match.need_id)}\t{score!r}\t{explanation}\t"
-            f"{_copy_field(match.rank_for_need)}\t{_copy_field(match.rank_for_lot)}\n"
+# PostgreSQL's binary COPY format: a signature, flags and header extension
+# length, then per row the field count and each field's length and value, all
+# big-endian; -1 ends the data.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + np.array([0, 0], ">i4").tobytes()
+_COPY_END = np.array([-1], ">i2").tobytes()
+_COPY_ROW = np.dtype(
+    [("fields", ">i2")]
+    + [
+        (f"{name}{part}", dtype)
+        for name, size in (
+            ("lot_id", 8),
+            ("need_id", 8),
+            ("score_centi", 4),
+            ("rank_for_need", 4),
+            ("rank_for_lot", 4),
         )
+        for part, dtype in (("_length", ">i4"), ("", f">i{size}"))
+    ]
+)
+_COPY_CHUNK = 200_000
+
+
+def _binary_copy_chunks(result: MatchResult) -> Iterator[bytes]:
+    """The kept pairs in (lot, need) order (so the upsert walks the unique
+    index in order), as binary COPY data; ranks are 0 when not ranked."""
+    columns = {
+        "lot_id": result.lot_ids,
+        "need_id": result.need_ids,
+        "score_centi": result.score_centi,
+        "rank_for_need": result.rank_for_need,
+        "rank_for_lot": result.rank_for_lot,
+    }
+    order = np.lexsort((columns["need_id"], columns["lot_id"]))
+    yield _COPY_SIGNATURE
+    for begin in range(0, len(order), _COPY_CHUNK):
+        rows = order[begin : begin + _COPY_CHUNK]
+        chunk = np.empty(len(rows), _COPY_ROW)
+        chunk["fields"] = len(columns)
+        for name, values in columns.items():
+            chunk[f"{name}_length"] = chunk.dtype[name].itemsize
+            chunk[name] = values[rows]
+        yield chunk.tobytes()
+    yield _COPY_END
 
 
 def _column(name: str) -> str:
     return connection.ops.quote_name(Match._meta.get_field(name).column)
 
 
-def _store_run_postgresql(matches: Iterable[EngineMatch], world: _World, run: MatchRun) -> int:
+def _store_run_postgresql(result: MatchResult, world: _World, run: MatchRun) -> int:
     """Upsert the run's kept pairs and retire the rest, in the caller's
     transaction; returns how many pairs were kept."""
     # Identifiers come from the model's _meta, quoted; values go as parameters.
     table = connection.ops.quote_name(Match._meta.db_table)
-    (
-        pk,
-        lot,
-        need,
-        score,
-        explanation,
-        by_need,
-        by_lot,
-        exporter,
-        buyer,
-        state,
-        stale,
-        run_col,
-        created,
-        updated,
-    ) = (
-        _column(name)
-        for name in (
-            "id",
-            "lot",
-            "need",
-            "score",
-            "explanation",
-            "rank_for_need",
-            "rank_for_lot",
-            "exporter_interest",
-            "buyer_interest",
-            "state",
-            "stale_reason",
-            "run",
-            "created_at",
-            "updated_at",
-        )
+    names = (
+        "id",
+        "lot",
+        "need",
+        "score",
+        "rank_for_need",
+        "rank_for_lot",
+        "exporter_interest",
+        "buyer_interest",
+        "state",
+        "stale_reason",
+        "run",
+        "created_at",
+        "updated_at",
     )
-    columns = "lot_id, need_id, score, explanation, rank_for_need, rank_for_lot"
+    pk, lot, need, score, by_need, by_lot, exporter, buyer, state, stale, run_col, created, updated = (
+        _column(name) for name in names
+    )
+    no, yes = Match.Interest.NO.value, Match.Interest.YES.value
     with connection.cursor() as cursor:
+        # The anti-joins below hash a million pairs; the default work_mem
+        # would spill them to disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
             f"CREATE TEMP TABLE {_TMP_TABLE} (lot_id bigint NOT NULL, need_id bigint NOT NULL, "
-            "score double precision NOT NULL, explanation text NOT NULL, rank_for_need integer, "
-            "rank_for_lot integer) ON COMMIT DROP"
+            "score_centi integer NOT NULL, rank_for_need integer NOT NULL, "
+            "rank_for_lot integer NOT NULL) ON COMMIT DROP"
         )
-        kept = 0
-        with cursor.cursor.copy(f"COPY {_TMP_TABLE} ({columns}) FROM STDIN") as copy:
-            chunk: list[str] = []
-            for line in _copy_rows(matches):
-                chunk.append(line)
-                if len(chunk) >= _COPY_CHUNK:
-                    copy.write("".join(chunk))
-                    kept += len(chunk)
-                    chunk = []
-            copy.write("".join(chunk))
-            kept += len(chunk)
+        with cursor.cursor.copy(f"COPY {_TMP_TABLE} FROM STDIN (FORMAT binary)") as copy:
+            for data in _binary_copy_chunks(result):
+                copy.write(data)
+        cursor.execute(f"ANALYZE {_TMP_TABLE}")
         # The interests are the existing row's: a pair someone answered keeps
-        # its answer, and the state it implies, whatever the new score.
-        upsert = (
-            f"INSERT INTO {table} AS m ({lot}, {need}, {score}, {explanation}, {by_need}, {by_lot}, "  # noqa: S608
+        # its answer, and the state it implies, whatever the new score. Rows
+        # that did not move are left alone (no dead tuples, no index churn).
+        cursor.execute(
+            f"INSERT INTO {table} AS m ({lot}, {need}, {score}, {by_need}, {by_lot}, "  # noqa: S608
             f"{exporter}, {buyer}, {state}, {stale}, {run_col}, {created}, {updated}) "
-            "SELECT t.lot_id, t.need_id, t.score, t.explanation::jsonb, t.rank_for_need, t.rank_for_lot, "
-            f"'', '', %s, '{{}}'::jsonb, %s, now(), now() FROM {_TMP_TABLE} t "
+            "SELECT t.lot_id, t.need_id, t.score_centi / 100.0::float8, NULLIF(t.rank_for_need, 0), "
+            f"NULLIF(t.rank_for_lot, 0), '', '', %s, '{{}}'::jsonb, %s, now(), now() FROM {_TMP_TABLE} t "
+            f"ORDER BY t.lot_id, t.need_id "
             f"ON CONFLICT ({lot}, {need}) DO UPDATE SET {score} = EXCLUDED.{score}, "
-            f"{explanation} = EXCLUDED.{explanation}, {by_need} = EXCLUDED.{by_need}, "
-            f"{by_lot} = EXCLUDED.{by_lot}, {state} = CASE "
+            f"{by_need} = EXCLUDED.{by_need}, {by_lot} = EXCLUDED.{by_lot}, {state} = CASE "
             f"WHEN m.{exporter} = %s OR m.{buyer} = %s THEN %s "
             f"WHEN m.{exporter} = %s AND m.{buyer} = %s THEN %s ELSE %s END, "
-            f"{stale} = '{{}}'::jsonb, {run_col} = EXCLUDED.{run_col}, {updated} = EXCLUDED.{updated}"
-        )
-        no, yes = Match.Interest.NO.value, Match.Interest.YES.value
-        cursor.execute(
-            upsert,
+            f"{stale} = '{{}}'::jsonb, {run_col} = EXCLUDED.{run_col}, {updated} = EXCLUDED.{updated} "
+            f"WHERE m.{score} IS DISTINCT FROM EXCLUDED.{score} "
+            f"OR m.{by_need} IS DISTINCT FROM EXCLUDED.{by_need} "
+            f"OR m.{by_lot} IS DISTINCT FROM EXCLUDED.{by_lot} OR m.{state} = %s",
             [
                 Match.State.PROPOSED.value,
                 run.pk,
@@ -571,24 +605,25 @@ def _store_run_postgresql(matches: Iterable[EngineMatch], world: _World, run: Ma
                 yes,
                 Match.State.MUTUAL.value,
                 Match.State.PROPOSED.value,
+                Match.State.STALE.value,
             ],
         )
-        # Every kept pair now carries this run, so the dropped ones are the
-        # rows that do not: one scan, no join against the temporary table.
-        dropped = f"{run_col} IS DISTINCT FROM %s"
-        unanswered = f"{exporter} = '' AND {buyer} = ''"
-        cursor.execute(f"DELETE FROM {table} WHERE {dropped} AND {unanswered}", [run.pk])  # noqa: S608
+        dropped = (
+            f"NOT EXISTS (SELECT 1 FROM {_TMP_TABLE} t "  # noqa: S608
+            f"WHERE t.lot_id = m.{lot} AND t.need_id = m.{need})"
+        )
+        unanswered = f"m.{exporter} = '' AND m.{buyer} = ''"
+        cursor.execute(f"DELETE FROM {table} m WHERE {unanswered} AND {dropped}")  # noqa: S608
         cursor.execute(
-            f"SELECT {pk}, {lot}, {need}, {exporter}, {buyer} FROM {table} "  # noqa: S608
-            f"WHERE {dropped} AND NOT ({unanswered})",
-            [run.pk],
+            f"SELECT m.{pk}, m.{lot}, m.{need}, m.{exporter}, m.{buyer} FROM {table} m "  # noqa: S608
+            f"WHERE NOT ({unanswered}) AND {dropped}"
         )
         cared = {(row[1], row[2]): (row[0], row[3], row[4]) for row in cursor.fetchall()}
         # ON COMMIT DROP only fires at the outermost commit; a second run in
         # the same transaction (tests, a caller's atomic) needs the name free.
         cursor.execute(f"DROP TABLE {_TMP_TABLE}")
     _retire(cared, cared, world, run)
-    return kept
+    return len(result)
 
 
 def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchRun | None:
@@ -619,7 +654,7 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
         started = time.perf_counter()
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                kept = _store_run_postgresql(result.matches(), world, run)
+                kept = _store_run_postgresql(result, world, run)
             else:
                 existing = _existing(Match.objects.all())
                 written = _upsert((_stored(match) for match in result.matches()), _interests(existing), run)
@@ -699,7 +734,28 @@ def _kind_filter(field: str, wanted: Iterable[str]) -> Q:
     return Q(**{f"{field}_key__in": keys})
 
 
-def _lots_for_need(need: NeedRecord) -> QuerySet[Lot]:
+# Prices compare in CNY (engine: unit price x rate <= max unit price x 1.10 x
+# rate). Bounds are widened by this factor so float rounding never drops an
+# item the engine would keep.
+_PRICE_SLACK = 1e-9
+
+
+def _within_cap(field: str, currency_field: str, bounds: dict[str, float], upper: bool) -> Q:
+    """`field` below (upper) or above each currency's bound, for the currencies
+    that have one; nothing when none has."""
+    allowed = Q(pk__in=[])
+    for currency, bound in bounds.items():
+        widened = bound * (1 + _PRICE_SLACK) if upper else bound * (1 - _PRICE_SLACK)
+        limit = {f"{field}__lte" if upper else f"{field}__gte": Decimal(repr(widened))}
+        allowed |= Q(**{currency_field: currency}, **limit)
+    return allowed
+
+
+def _rates(fx: dict[str, float]) -> dict[str, float]:
+    return {currency: rate for currency, rate in fx.items() if rate > 0 and math.isfinite(rate)}
+
+
+def _lots_for_need(need: NeedRecord, fx: dict[str, float]) -> QuerySet[Lot]:
     lots = Lot.objects.annotate(
         fuel_type_key=Lower(Trim("fuel_type")), body_type_key=Lower(Trim("body_type"))
     ).filter(_kind_filter("fuel_type", need.fuel_types), _kind_filter("body_type", need.body_types))
@@ -709,14 +765,21 @@ def _lots_for_need(need: NeedRecord) -> QuerySet[Lot]:
         lots = lots.filter(model_year__lte=need.year_max)
     if need.max_mileage_km is not None:
         lots = lots.filter(mileage_km__lte=need.max_mileage_km)
-    return lots
+    rates = _rates(fx)
+    cap_cny = need.max_unit_price * 1.10 * rates.get(need.currency.strip().upper(), math.nan)
+    bounds = {currency: cap_cny / rate for currency, rate in rates.items()}
+    return lots.filter(_within_cap("unit_price", "currency", bounds if cap_cny >= 0 else {}, upper=True))
 
 
-def _needs_for_lot(lot: LotRecord) -> QuerySet[Need]:
+def _needs_for_lot(lot: LotRecord, fx: dict[str, float]) -> QuerySet[Need]:
+    rates = _rates(fx)
+    price_cny = lot.unit_price * rates.get(lot.currency.strip().upper(), math.nan)
+    bounds = {currency: price_cny / (1.10 * rate) for currency, rate in rates.items()}
     return Need.objects.filter(
         Q(year_min__isnull=True) | Q(year_min__lte=lot.model_year),
         Q(year_max__isnull=True) | Q(year_max__gte=lot.model_year),
         Q(max_mileage_km__isnull=True) | Q(max_mileage_km__gte=lot.mileage_km),
+        _within_cap("max_unit_price", "currency", bounds if price_cny >= 0 else {}, upper=False),
     )
 
 
@@ -731,7 +794,12 @@ def lot_rescore(*, lot_id: int, on: datetime.date | None = None) -> list[Match]:
         [
             _stored(match)
             for match in rescore_lot(
-                records[0], need_records(_needs_for_lot(records[0])), world.rules, world.fx, world.on, TOP_K
+                records[0],
+                need_records(_needs_for_lot(records[0], world.fx)),
+                world.rules,
+                world.fx,
+                world.on,
+                TOP_K,
             )
         ]
         if records
@@ -757,7 +825,7 @@ def need_rescore(*, need_id: int, on: datetime.date | None = None) -> list[Match
     diagnosis: dict[str, Any] = {}
     if records:
         need = records[0]
-        candidates = lot_records(_lots_for_need(need))
+        candidates = lot_records(_lots_for_need(need, world.fx))
         if candidates:
             proposals = [
                 _stored(match)

@@ -27,7 +27,7 @@ from matchmaking.selectors import lots as lot_selectors
 from matchmaking.selectors import matches as selectors
 from matchmaking.selectors import needs as need_selectors
 from matchmaking.services.matches import match_express_interest, match_side
-from matchmaking.services.matching import match_run_start
+from matchmaking.services.matching import explain_matches, match_run_start
 
 NEED_ROW_TEMPLATE = "matchmaking/matches/_need_match_row.html"
 LOT_ROW_TEMPLATE = "matchmaking/matches/_lot_match_row.html"
@@ -53,6 +53,7 @@ def _row_template(side: str | None) -> str:
 
 def _row_context(match: Match, viewer: Organisation, **extra: Any) -> dict[str, Any]:
     side = match_side(match, viewer)
+    explain_matches([match])
     match.contacts = selectors.match_contacts(match, viewer) if side else None
     return {"match": match, "side": side, **extra}
 
@@ -85,6 +86,7 @@ class _MatchListView(ObjectPermissionRequiredMixin, FilterView):
         contacts = selectors.contacts_for_matches(matches, organisation) if side else {}
         for match in matches:
             match.contacts = contacts.get(match.pk)
+        explain_matches(matches)
         context.update(
             {
                 self.parent_name: self.parent,

@@ -146,8 +146,9 @@ def test_need_matches_queries_do_not_grow_with_rows(
     MatchFactory(lot=LotFactory(ref="SOMEONE-ELSES"))
     client = login(buyer_admin)
 
-    # savepoint, session, user, membership, need, count, matches with lots and exporters, release
-    with django_assert_num_queries(8):
+    # savepoint, session, user, membership, need, count, matches with lots and exporters,
+    # market rules and FX rates (to explain them), release
+    with django_assert_num_queries(10):
         response = client.get(reverse("need_matches", args=[need.pk]))
 
     assert response.status_code == 200
@@ -165,8 +166,9 @@ def test_lot_matches_queries_do_not_grow_with_rows(
         MatchFactory(lot=lot, need=NeedFactory(buyer=BuyerFactory()), rank_for_lot=rank)
     client = login(exporter_admin)
 
-    # savepoint, session, user, membership, lot, count, matches with needs and buyers, release
-    with django_assert_num_queries(8):
+    # savepoint, session, user, membership, lot, count, matches with needs and buyers,
+    # market rules and FX rates (to explain them), release
+    with django_assert_num_queries(10):
         response = client.get(reverse("lot_matches", args=[lot.pk]))
 
     assert response.status_code == 200
@@ -189,7 +191,7 @@ def test_mutual_contacts_cost_one_query_for_the_whole_page(
     client = login(buyer_admin)
 
     # as above, plus the exporters' members
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(reverse("need_matches", args=[need.pk]))
 
     assert response.text.count('class="match-contacts"') == rows

@@ -4,6 +4,7 @@ interest kept, stale matches explained, needs without matches diagnosed."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from matchmaking.models import Lot, Match, MatchRun, Need
 from matchmaking.services import lots as lot_services
 from matchmaking.services import matches as match_services
 from matchmaking.services import rules as rule_services
-from matchmaking.services.matching import lot_rescore, match_run_execute, need_rescore
+from matchmaking.services.matching import explain_matches, lot_rescore, match_run_execute, need_rescore
 from tests.factories import ConventionSignatureFactory, LotFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,18 +45,23 @@ def market() -> tuple[list[Lot], list[Need]]:
     return lots, needs
 
 
-def test_a_full_run_stores_ranked_explained_matches(market):
+def test_a_full_run_stores_ranked_matches_that_pages_explain(market):
     lots, needs = market
 
     run = _run()
 
     assert run.matches_kept == 6
     assert (run.lots_count, run.needs_count) == (3, 2)
-    ranked = list(Match.objects.filter(need=needs[0]).order_by("rank_for_need"))
+    ranked = list(
+        Match.objects.filter(need=needs[0]).select_related("lot__exporter", "need").order_by("rank_for_need")
+    )
     assert [m.lot_id for m in ranked] == [lots[0].pk, lots[1].pk, lots[2].pk]
     assert all(0 <= m.score <= 100 for m in ranked)
+    # Explained afresh, the points still add up to the stored score.
+    explain_matches(ranked)
     assert {factor["factor"] for factor in ranked[0].explanation} >= {"price", "logistics"}
-    assert abs(sum(f["points"] for f in ranked[0].explanation) - ranked[0].score) < 0.05
+    for match in ranked:
+        assert abs(sum(f["points"] for f in match.explanation) - match.score) < 0.05
 
 
 def test_running_twice_gives_the_same_matches_and_keeps_interest(market):
@@ -121,7 +127,12 @@ def test_incremental_rescoring_agrees_with_a_full_run(market):
 
 def test_rescoring_one_need_or_lot_agrees_with_a_full_run_on_a_varied_market():
     # Lots either side of every need condition the rescoring prefilters in SQL
-    # (fuel, body, year range, mileage), plus one in another case.
+    # (fuel, body, year range, mileage, price cap in any currency), plus one in
+    # another case.
+    at_cap = LotFactory(unit_price=19_800)  # the need's 18,000 USD x 1.10 exactly
+    LotFactory(unit_price=Decimal("19800.01"))
+    LotFactory(currency="CNY", unit_price=110_000)
+    LotFactory(currency="CNY", unit_price=150_000)
     LotFactory(fuel_type="hev", unit_price=15_500)
     LotFactory(fuel_type="bev")
     LotFactory(body_type="sedan")
@@ -131,10 +142,16 @@ def test_rescoring_one_need_or_lot_agrees_with_a_full_run_on_a_varied_market():
     LotFactory(mileage_km=60_000, unit_price=14_000)
     LotFactory(mileage_km=60_001)
     lots = [LotFactory(unit_price=price) for price in (15_000, 16_000)]
-    needs = [NeedFactory(), NeedFactory(year_max=None, max_mileage_km=None, fuel_types=[], body_types=[])]
+    needs = [
+        NeedFactory(),
+        NeedFactory(year_max=None, max_mileage_km=None, fuel_types=[], body_types=[]),
+        NeedFactory(currency="CNY", max_unit_price=125_000),
+    ]
     _run()
     before = _rows()
     assert Match.objects.filter(need=needs[0]).count() >= 5
+    assert Match.objects.filter(need=needs[0], lot=at_cap).exists()
+    assert Match.objects.filter(need=needs[2]).exists()
 
     for need in needs:
         need_rescore(need_id=need.pk)

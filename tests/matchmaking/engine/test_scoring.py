@@ -22,6 +22,7 @@ from matchmaking.engine.scoring import (
     NeedTable,
     RuleRecord,
     diagnose_need,
+    explain_pairs,
     match_needs,
     merge_lot_top_k,
     rescore_lot,
@@ -575,6 +576,25 @@ def test_explanation_uses_codes_and_params():
     assert factors["logistics"] == ("mode_match", {"from": "Khorgos", "route": "fits", "mode": "rail"})
     assert factors["model"] == ("make_match", {"make": "Toyota"})
     assert factors["age"] == ("age_years", {"years": 5, "model_year": 2020})
+
+
+@modest
+@given(worlds())
+def test_explaining_stored_pairs_afresh_gives_the_runs_explanations(world):
+    lot_list, need_list, rules, on = world
+    result = run_full(lot_list, need_list, rules, FX, on, top_k=2)
+    kept = list(result.matches())
+    # Pages explain a page of stored pairs from just those lots and needs.
+    shown = {(m.lot_id, m.need_id) for m in kept[:7]}
+    lots = [lot for lot in lot_list if any(lot.id == lot_id for lot_id, _ in shown)]
+    needs = [need for need in need_list if any(need.id == need_id for _, need_id in shown)]
+    fresh = explain_pairs(lots, needs, sorted(shown), rules, FX, on)
+    assert fresh == {(m.lot_id, m.need_id): m.explanation for m in kept[:7]}
+
+
+def test_explaining_pairs_skips_unknown_items():
+    assert explain_pairs([BASE_LOT], [BASE_NEED], [(BASE_LOT.id, 999)], RULES, FX, ON) == {}
+    assert explain_pairs([], [BASE_NEED], [(1, BASE_NEED.id)], RULES, FX, ON) == {}
 
 
 def test_merging_chunks_keeps_each_lots_best_needs_across_chunks():
