@@ -62,6 +62,11 @@ urlpatterns = [
     path("needs/<int:pk>/matches/", matches.NeedMatchesView.as_view(), name="need_matches"),
     path("lots/<int:pk>/matches/", matches.LotMatchesView.as_view(), name="lot_matches"),
     path("matches/<int:pk>/interest/", matches.MatchInterestView.as_view(), name="match_interest"),
+    path(
+        "lots/<int:lot_pk>/needs/<int:need_pk>/interest/",
+        matches.LotNeedInterestView.as_view(),
+        name="lot_need_interest",
+    ),
     path("organiser/matching/", matches.MatchingOverviewView.as_view(), name="matching_overview"),
     path(
         "organiser/matching/runs/<int:pk>/progress/",

@@ -218,4 +218,3 @@ class MatchFactory(factory.django.DjangoModelFactory):
     need = factory.SubFactory(NeedFactory)
     score = 78.5
     rank_for_need = 1
-    rank_for_lot = 1

@@ -64,10 +64,15 @@ class MatchRun(models.Model):
 
 
 class Match(models.Model):
-    """A lot proposed for a need, with the score and each side's interest.
-    Unique per (lot, need) so reruns update rather than duplicate. The reasons
-    are not stored: a full run keeps over a million pairs, and pages explain
-    the few they show afresh (services.matching.explain_matches)."""
+    """A lot proposed for a need (one of the need's top K), or a pair someone
+    answered, with the score and each side's interest. Unique per (lot, need)
+    so reruns update rather than duplicate.
+
+    A lot's best needs are not stored: at 100,000 lots they would be well over
+    a million rows to rewrite on every run, and the engine ranks one lot's
+    needs in about a millisecond, so the exporter's page asks it live
+    (services.matching.lot_proposals); a row appears once someone answers.
+    Reasons are not stored either: pages explain the few pairs they show."""
 
     class Interest(models.TextChoices):
         NONE = "", _("Not yet")
@@ -80,8 +85,8 @@ class Match(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
         STALE = "stale", _("No longer matches")
 
-    # No single-column indexes on the keys: the composite indexes below lead
-    # with them, and every index slows the upsert of a full run.
+    # No single-column indexes on the keys: the unique (lot, need) and the
+    # need's rank index lead with them, and every index slows a full run.
     lot = models.ForeignKey(
         Lot, on_delete=models.CASCADE, related_name="matches", verbose_name=_("lot"), db_index=False
     )
@@ -90,7 +95,6 @@ class Match(models.Model):
     )
     score = models.FloatField(_("score"))
     rank_for_need = models.PositiveSmallIntegerField(_("rank for the need"), null=True, blank=True)
-    rank_for_lot = models.PositiveSmallIntegerField(_("rank for the lot"), null=True, blank=True)
     exporter_interest = models.CharField(
         _("exporter's interest"), max_length=3, choices=Interest.choices, default=Interest.NONE, blank=True
     )
@@ -133,7 +137,6 @@ class Match(models.Model):
         ]
         indexes = [
             models.Index(fields=["need", "state", "rank_for_need"], name="match_need_rank_idx"),
-            models.Index(fields=["lot", "state", "rank_for_lot"], name="match_lot_rank_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Func, Q, QuerySet
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from matchmaking.engine.scoring import (
     run_full,
 )
 from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
-from matchmaking.engine.vocabulary import normalise
+from matchmaking.engine.vocabulary import MAKE_ALIASES, normalise, wanted_makes
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
 from matchmaking.selectors.fx import fx_table_on
 
@@ -263,7 +264,6 @@ class StoredProposal:
     need_id: int
     score: float
     rank_for_need: int | None
-    rank_for_lot: int | None
 
 
 def interest_state(exporter_interest: str, buyer_interest: str) -> str:
@@ -277,7 +277,6 @@ def interest_state(exporter_interest: str, buyer_interest: str) -> str:
 _UPSERT_FIELDS = [
     "score",
     "rank_for_need",
-    "rank_for_lot",
     "state",
     "stale_reason",
     "run",
@@ -304,7 +303,6 @@ def _upsert(
                 need_id=proposal.need_id,
                 score=round(min(100.0, max(0.0, proposal.score)), 2),
                 rank_for_need=proposal.rank_for_need,
-                rank_for_lot=proposal.rank_for_lot,
                 exporter_interest=exporter_interest,
                 buyer_interest=buyer_interest,
                 state=interest_state(exporter_interest, buyer_interest),
@@ -356,11 +354,12 @@ def _stored(match: EngineMatch) -> StoredProposal:
         need_id=int(match.need_id),
         score=float(match.score),
         rank_for_need=match.rank_for_need,
-        rank_for_lot=match.rank_for_lot,
     )
 
 
-def explain_matches(matches: Iterable[Match], on: datetime.date | None = None) -> None:
+def explain_matches(
+    matches: Iterable[Match], on: datetime.date | None = None, *, world: _World | None = None
+) -> None:
     """Set each match's `explanation` (factors with points and reason codes,
     as matchmaking.explanations reads them), worked out now from its lot and
     need. Stale matches get none: their stale_reason says why. Load the
@@ -372,7 +371,7 @@ def explain_matches(matches: Iterable[Match], on: datetime.date | None = None) -
         match.explanation = []
     if not shown:
         return
-    world = _World.load(on)
+    world = world or _World.load(on)
     factors = explain_pairs(
         [lot_record(match.lot) for match in shown],
         [need_record(match.need) for match in shown],
@@ -445,7 +444,6 @@ def _retire(
                 Match.objects.filter(pk=pk).update(
                     score=proposal.score,
                     rank_for_need=None,
-                    rank_for_lot=None,
                     stale_reason={},
                     run=run,
                     updated_at=timezone.now(),
@@ -456,7 +454,6 @@ def _retire(
             state=Match.State.STALE,
             stale_reason=reason,
             rank_for_need=None,
-            rank_for_lot=None,
             updated_at=timezone.now(),
         )
 
@@ -506,7 +503,6 @@ _COPY_ROW = np.dtype(
             ("need_id", 8),
             ("score_centi", 4),
             ("rank_for_need", 4),
-            ("rank_for_lot", 4),
         )
         for part, dtype in (("_length", ">i4"), ("", f">i{size}"))
     ]
@@ -515,14 +511,14 @@ _COPY_CHUNK = 200_000
 
 
 def _binary_copy_chunks(result: MatchResult) -> Iterator[bytes]:
-    """The kept pairs in (lot, need) order (so the upsert walks the unique
-    index in order), as binary COPY data; ranks are 0 when not ranked."""
+    """Each need's top K in (lot, need) order (so the upsert walks the unique
+    index in order), as binary COPY data."""
+    ranked = result.rank_for_need > 0
     columns = {
-        "lot_id": result.lot_ids,
-        "need_id": result.need_ids,
-        "score_centi": result.score_centi,
-        "rank_for_need": result.rank_for_need,
-        "rank_for_lot": result.rank_for_lot,
+        "lot_id": result.lot_ids[ranked],
+        "need_id": result.need_ids[ranked],
+        "score_centi": result.score_centi[ranked],
+        "rank_for_need": result.rank_for_need[ranked],
     }
     order = np.lexsort((columns["need_id"], columns["lot_id"]))
     yield _COPY_SIGNATURE
@@ -542,8 +538,8 @@ def _column(name: str) -> str:
 
 
 def _store_run_postgresql(result: MatchResult, world: _World, run: MatchRun) -> int:
-    """Upsert the run's kept pairs and retire the rest, in the caller's
-    transaction; returns how many pairs were kept."""
+    """Upsert each need's top K and retire the pairs that left, in the
+    caller's transaction; returns how many pairs were kept."""
     # Identifiers come from the model's _meta, quoted; values go as parameters.
     table = connection.ops.quote_name(Match._meta.db_table)
     names = (
@@ -552,7 +548,6 @@ def _store_run_postgresql(result: MatchResult, world: _World, run: MatchRun) -> 
         "need",
         "score",
         "rank_for_need",
-        "rank_for_lot",
         "exporter_interest",
         "buyer_interest",
         "state",
@@ -561,18 +556,17 @@ def _store_run_postgresql(result: MatchResult, world: _World, run: MatchRun) -> 
         "created_at",
         "updated_at",
     )
-    pk, lot, need, score, by_need, by_lot, exporter, buyer, state, stale, run_col, created, updated = (
+    pk, lot, need, score, by_need, exporter, buyer, state, stale, run_col, created, updated = (
         _column(name) for name in names
     )
     no, yes = Match.Interest.NO.value, Match.Interest.YES.value
     with connection.cursor() as cursor:
-        # The anti-joins below hash a million pairs; the default work_mem
-        # would spill them to disk.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
             f"CREATE TEMP TABLE {_TMP_TABLE} (lot_id bigint NOT NULL, need_id bigint NOT NULL, "
             "score_centi integer NOT NULL, rank_for_need integer NOT NULL, "
-            "rank_for_lot integer NOT NULL) ON COMMIT DROP"
+            # The key makes the anti-joins below index lookups whatever the
+            # planner believes about a table it has not seen filled yet.
+            "PRIMARY KEY (lot_id, need_id)) ON COMMIT DROP"
         )
         with cursor.cursor.copy(f"COPY {_TMP_TABLE} FROM STDIN (FORMAT binary)") as copy:
             for data in _binary_copy_chunks(result):
@@ -580,24 +574,30 @@ def _store_run_postgresql(result: MatchResult, world: _World, run: MatchRun) -> 
         cursor.execute(f"ANALYZE {_TMP_TABLE}")
         # The interests are the existing row's: a pair someone answered keeps
         # its answer, and the state it implies, whatever the new score. Rows
-        # that did not move are left alone (no dead tuples, no index churn).
+        # that did not move are left alone (no dead tuples, no index churn);
+        # the WHERE after DO UPDATE covers a rescore racing this run.
         cursor.execute(
-            f"INSERT INTO {table} AS m ({lot}, {need}, {score}, {by_need}, {by_lot}, "  # noqa: S608
+            f"INSERT INTO {table} AS m ({lot}, {need}, {score}, {by_need}, "  # noqa: S608
             f"{exporter}, {buyer}, {state}, {stale}, {run_col}, {created}, {updated}) "
-            "SELECT t.lot_id, t.need_id, t.score_centi / 100.0::float8, NULLIF(t.rank_for_need, 0), "
-            f"NULLIF(t.rank_for_lot, 0), '', '', %s, '{{}}'::jsonb, %s, now(), now() FROM {_TMP_TABLE} t "
+            "SELECT t.lot_id, t.need_id, t.score_centi / 100.0::float8, t.rank_for_need, "
+            f"'', '', %s, '{{}}'::jsonb, %s, now(), now() FROM {_TMP_TABLE} t "
+            # Only new and moved pairs reach ON CONFLICT, which would lock
+            # (and so write) every row it is shown, changed or not.
+            f"LEFT JOIN {table} o ON o.{lot} = t.lot_id AND o.{need} = t.need_id "
+            f"WHERE o.{pk} IS NULL OR o.{score} <> t.score_centi / 100.0::float8 "
+            f"OR o.{by_need} IS DISTINCT FROM t.rank_for_need OR o.{state} = %s "
             f"ORDER BY t.lot_id, t.need_id "
             f"ON CONFLICT ({lot}, {need}) DO UPDATE SET {score} = EXCLUDED.{score}, "
-            f"{by_need} = EXCLUDED.{by_need}, {by_lot} = EXCLUDED.{by_lot}, {state} = CASE "
+            f"{by_need} = EXCLUDED.{by_need}, {state} = CASE "
             f"WHEN m.{exporter} = %s OR m.{buyer} = %s THEN %s "
             f"WHEN m.{exporter} = %s AND m.{buyer} = %s THEN %s ELSE %s END, "
             f"{stale} = '{{}}'::jsonb, {run_col} = EXCLUDED.{run_col}, {updated} = EXCLUDED.{updated} "
             f"WHERE m.{score} IS DISTINCT FROM EXCLUDED.{score} "
-            f"OR m.{by_need} IS DISTINCT FROM EXCLUDED.{by_need} "
-            f"OR m.{by_lot} IS DISTINCT FROM EXCLUDED.{by_lot} OR m.{state} = %s",
+            f"OR m.{by_need} IS DISTINCT FROM EXCLUDED.{by_need} OR m.{state} = %s",
             [
                 Match.State.PROPOSED.value,
                 run.pk,
+                Match.State.STALE.value,
                 no,
                 no,
                 Match.State.DISMISSED.value,
@@ -623,7 +623,7 @@ def _store_run_postgresql(result: MatchResult, world: _World, run: MatchRun) -> 
         # the same transaction (tests, a caller's atomic) needs the name free.
         cursor.execute(f"DROP TABLE {_TMP_TABLE}")
     _retire(cared, cared, world, run)
-    return len(result)
+    return int(np.count_nonzero(result.rank_for_need))
 
 
 def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchRun | None:
@@ -657,7 +657,8 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
                 kept = _store_run_postgresql(result, world, run)
             else:
                 existing = _existing(Match.objects.all())
-                written = _upsert((_stored(match) for match in result.matches()), _interests(existing), run)
+                ranked = (match for match in result.matches() if match.rank_for_need)
+                written = _upsert((_stored(match) for match in ranked), _interests(existing), run)
                 _retire(set(existing) - written, existing, world, run)
                 kept = len(written)
             _store_diagnoses(result.diagnostics, (need.id for need in needs))
@@ -686,37 +687,39 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
 # Incremental rescoring ----------------------------------------------------------
 
 
-def _rerank(*, need_ids: Iterable[int] = (), lot_ids: Iterable[int] = ()) -> None:
-    """Renumber the live matches of some needs (rank_for_need) or lots
-    (rank_for_lot) by score after one item was rescored, and keep only the top
-    K on that side unless someone expressed interest."""
-    need_ids, lot_ids = list(need_ids), list(lot_ids)
-    for owner_field, rank_field, ids in (
-        ("need_id", "rank_for_need", need_ids),
-        ("lot_id", "rank_for_lot", lot_ids),
-    ):
-        if not ids:
-            continue
-        rows = (
-            Match.objects.filter(**{f"{owner_field}__in": ids})
-            .exclude(state=Match.State.STALE)
-            .order_by(
-                owner_field, "-score", "lot__unit_price" if owner_field == "need_id" else "need_id", "pk"
-            )
-            .values_list("pk", owner_field, rank_field)
-        )
-        position: dict[int, int] = {}
-        changed: list[Match] = []
-        for pk, owner, old_rank in rows:
-            position[owner] = position.get(owner, 0) + 1
-            new_rank = position[owner] if position[owner] <= TOP_K else None
-            if new_rank != old_rank:
-                changed.append(Match(pk=pk, **{rank_field: new_rank}))
-        Match.objects.bulk_update(changed, [rank_field], batch_size=UPSERT_BATCH)
-    # A pair ranked on neither side and wanted by nobody is not kept.
+def _rerank(need_ids: Iterable[int]) -> None:
+    """Renumber the live matches of some needs by score after a rescore and
+    keep only each need's top K, unless someone expressed interest."""
+    ids = list(need_ids)
+    if not ids:
+        return
+    rows = (
+        Match.objects.filter(need_id__in=ids)
+        .exclude(state=Match.State.STALE)
+        .order_by("need_id", "-score", "lot__unit_price", "pk")
+        .values_list("pk", "need_id", "rank_for_need")
+    )
+    position: dict[int, int] = {}
+    changed: list[Match] = []
+    for pk, need_id, old_rank in rows:
+        position[need_id] = position.get(need_id, 0) + 1
+        new_rank = position[need_id] if position[need_id] <= TOP_K else None
+        if new_rank != old_rank:
+            changed.append(Match(pk=pk, rank_for_need=new_rank))
+    Match.objects.bulk_update(changed, ["rank_for_need"], batch_size=UPSERT_BATCH)
     Match.objects.filter(
-        rank_for_need__isnull=True, rank_for_lot__isnull=True, exporter_interest="", buyer_interest=""
-    ).filter(models.Q(need_id__in=need_ids) | models.Q(lot_id__in=lot_ids)).delete()
+        need_id__in=ids, rank_for_need__isnull=True, exporter_interest="", buyer_interest=""
+    ).delete()
+
+
+def _need_cutoffs(need_ids: Iterable[int]) -> dict[int, float]:
+    """The score a lot must reach to enter each need's top K: its K-th live
+    match's. Needs with fewer than K are absent (any candidate enters)."""
+    return dict(
+        Match.objects.filter(need_id__in=list(need_ids), rank_for_need=TOP_K)
+        .exclude(state=Match.State.STALE)
+        .values_list("need_id", "score")
+    )
 
 
 # Prefilters for rescoring one item. The engine still applies every rule, so
@@ -755,10 +758,51 @@ def _rates(fx: dict[str, float]) -> dict[str, float]:
     return {currency: rate for currency, rate in fx.items() if rate > 0 and math.isfinite(rate)}
 
 
-def _lots_for_need(need: NeedRecord, fx: dict[str, float]) -> QuerySet[Lot]:
+def _squashed(text: str) -> str:
+    """Letters and digits only, lower case: equal for all spellings the engine
+    normalises alike (normalising only changes case and separators), so
+    comparing these keeps every lot the engine could accept."""
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+class _Squash(Func):
+    """_squashed() in PostgreSQL (SQLite has no regexp_replace; it skips this
+    prefilter, being for events too small to need it)."""
+
+    template = "regexp_replace(lower(%(expressions)s), '[^0-9a-z]+', '', 'g')"
+    output_field = CharField()
+
+
+def _brand_filter(need: NeedRecord) -> Q:
+    """Makes (every alias of every brand the need accepts) and models."""
+    if connection.vendor != "postgresql":
+        return Q()
+    allowed = Q()
+    if need.makes:
+        brands = wanted_makes(tuple(need.makes))
+        spellings = brands | {alias for alias, brand in MAKE_ALIASES.items() if brand in brands}
+        allowed &= Q(make_key__in={_squashed(spelling) for spelling in spellings})
+    if need.models:
+        allowed &= Q(model_key__in={_squashed(model) for model in need.models})
+    return allowed
+
+
+def _lots_of_kind(need: NeedRecord) -> QuerySet[Lot]:
+    """Lots of the makes, models, bodies and fuels the need asks for (a
+    superset): all the diagnosis of a need without candidates looks at."""
     lots = Lot.objects.annotate(
         fuel_type_key=Lower(Trim("fuel_type")), body_type_key=Lower(Trim("body_type"))
     ).filter(_kind_filter("fuel_type", need.fuel_types), _kind_filter("body_type", need.body_types))
+    if connection.vendor == "postgresql":
+        lots = lots.annotate(make_key=_Squash("make"), model_key=_Squash("model"))
+    return lots.filter(_brand_filter(need))
+
+
+def _lots_for_need(need: NeedRecord, fx: dict[str, float]) -> QuerySet[Lot]:
+    lots = _lots_of_kind(need)
     if need.year_min is not None:
         lots = lots.filter(model_year__gte=need.year_min)
     if need.year_max is not None:
@@ -785,34 +829,29 @@ def _needs_for_lot(lot: LotRecord, fx: dict[str, float]) -> QuerySet[Need]:
 
 @transaction.atomic
 def lot_rescore(*, lot_id: int, on: datetime.date | None = None) -> list[Match]:
-    """Rescore one lot against every open need after it changed, leaving other
-    lots' matches and every expressed interest alone."""
+    """Rescore one lot after it changed: it joins the top K of every need it
+    now reaches, leaves those it no longer holds, and every expressed interest
+    stays. Returns the lot's stored matches."""
     world = _World.load(on)
     existing = _existing(Match.objects.filter(lot_id=lot_id))
     records = lot_records(Lot.objects.filter(pk=lot_id))
-    proposals = (
-        [
+    proposals: list[StoredProposal] = []
+    if records:
+        needs = need_records(_needs_for_lot(records[0], world.fx))
+        scored = rescore_lot(records[0], needs, world.rules, world.fx, world.on, max(len(needs), 1))
+        cutoffs = _need_cutoffs(match.need_id for match in scored)
+        proposals = [
             _stored(match)
-            for match in rescore_lot(
-                records[0],
-                need_records(_needs_for_lot(records[0], world.fx)),
-                world.rules,
-                world.fx,
-                world.on,
-                TOP_K,
-            )
+            for match in scored
+            if (lot_id, match.need_id) in existing or match.score >= cutoffs.get(match.need_id, 0.0)
         ]
-        if records
-        else []
-    )
     written = _upsert(proposals, _interests(existing), None)
     _retire(set(existing) - written, existing, world, None)
-    touched_needs = {need for _, need in written | set(existing)}
-    _rerank(need_ids=touched_needs, lot_ids=[lot_id])
+    _rerank({need for _, need in written | set(existing)})
     Need.objects.filter(pk__in={need for _, need in written}).exclude(match_diagnosis={}).update(
         match_diagnosis={}
     )
-    return list(Match.objects.filter(lot_id=lot_id).order_by("rank_for_lot"))
+    return list(Match.objects.filter(lot_id=lot_id).order_by("need_id"))
 
 
 @transaction.atomic
@@ -835,13 +874,12 @@ def need_rescore(*, need_id: int, on: datetime.date | None = None) -> list[Match
             ]
         if not proposals:
             # The diagnosis names the first hurdle no lot clears, so it needs
-            # every lot, not just those the prefilter let through.
-            table = LotTable.build(lot_records())
+            # every lot of the wanted kind, not just the candidates.
+            table = LotTable.build(lot_records(_lots_of_kind(need)))
             diagnosis = _diagnosis(diagnose_need(need, table, world.rules, world.fx, world.on))
     written = _upsert(proposals, _interests(existing), None)
     _retire(set(existing) - written, existing, world, None)
-    touched_lots = {lot for lot, _ in written | set(existing)}
-    _rerank(need_ids=[need_id], lot_ids=touched_lots)
+    _rerank([need_id])
     Need.objects.filter(pk=need_id).update(match_diagnosis=diagnosis)
     return list(Match.objects.filter(need_id=need_id).order_by("rank_for_need"))
 
@@ -883,3 +921,68 @@ def on_many_changed() -> None:
     """FX rates or a whole spreadsheet changed: one full run beats many rescores."""
     if not MatchRun.objects.filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]).exists():
         match_run_start(started_by=None)
+
+
+# The lot side, live -------------------------------------------------------------
+# A lot's best needs are ranked when its exporter looks (see Match): the same
+# engine call as rescoring the lot, so always current and never stored.
+
+
+def _live_ranking(lot: Lot, world: _World, top_k: int) -> list[EngineMatch]:
+    if lot.status != Lot.Status.AVAILABLE or lot.quantity < 1:
+        return []
+    record = lot_record(lot)
+    needs = need_records(_needs_for_lot(record, world.fx))
+    return rescore_lot(record, needs, world.rules, world.fx, world.on, top_k) if needs else []
+
+
+def lot_proposals(lot: Lot, on: datetime.date | None = None) -> list[Match]:
+    """The lot's best open needs now, best first, explained, with
+    `rank_for_lot` 1..K: each the stored match when there is one (so its
+    answers show) or an unsaved one. Then the lot's other stored matches (in a
+    need's top K only, or answered and since outranked or stale), unranked.
+    Pass the lot with its exporter."""
+    world = _World.load(on)
+    stored = {
+        match.need_id: match
+        for match in Match.objects.filter(lot=lot)
+        .exclude(state=Match.State.STALE, exporter_interest="", buyer_interest="")
+        .select_related("need__buyer")
+    }
+    ranking = _live_ranking(lot, world, TOP_K)
+    fresh = Need.objects.select_related("buyer").in_bulk(
+        [proposal.need_id for proposal in ranking if proposal.need_id not in stored]
+    )
+    proposals: list[Match] = []
+    for rank, proposal in enumerate(ranking, start=1):
+        match = stored.pop(proposal.need_id, None) or Match(lot=lot, need=fresh[proposal.need_id])
+        match.lot = lot
+        match.score = round(proposal.score, 2)
+        match.rank_for_lot = rank
+        proposals.append(match)
+    rest = sorted(stored.values(), key=lambda match: (-match.score, match.need_id))
+    for match in rest:
+        match.lot = lot
+        match.rank_for_lot = None
+    explain_matches(proposals + rest, world=world)
+    return proposals + rest
+
+
+@transaction.atomic
+def match_for_pair(*, lot: Lot, need: Need, on: datetime.date | None = None) -> Match:
+    """The stored match of a lot and a need, created when a side first answers
+    a live proposal: only for a need among the lot's top K now, so answering
+    cannot reach needs the exporter was never shown."""
+    match = Match.objects.filter(lot=lot, need=need).first()
+    if match is not None:
+        return match
+    ranking = _live_ranking(lot, _World.load(on), TOP_K)
+    proposal = next((item for item in ranking if item.need_id == need.pk), None)
+    if proposal is None:
+        raise ValidationError(
+            _("This proposal no longer holds: the lot or the need changed. Reload the page."), code="gone"
+        )
+    match, _created = Match.objects.get_or_create(
+        lot=lot, need=need, defaults={"score": round(min(100.0, max(0.0, proposal.score)), 2)}
+    )
+    return match

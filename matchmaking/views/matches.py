@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from matchmaking.selectors import lots as lot_selectors
 from matchmaking.selectors import matches as selectors
 from matchmaking.selectors import needs as need_selectors
 from matchmaking.services.matches import match_express_interest, match_side
-from matchmaking.services.matching import explain_matches, match_run_start
+from matchmaking.services.matching import explain_matches, lot_proposals, match_for_pair, match_run_start
 
 NEED_ROW_TEMPLATE = "matchmaking/matches/_need_match_row.html"
 LOT_ROW_TEMPLATE = "matchmaking/matches/_lot_match_row.html"
@@ -58,83 +59,120 @@ def _row_context(match: Match, viewer: Organisation, **extra: Any) -> dict[str, 
     return {"match": match, "side": side, **extra}
 
 
-class _MatchListView(ObjectPermissionRequiredMixin, FilterView):
-    """A ranked list of one need's lots or one lot's needs, filtered by state
-    and minimum score. The need or lot decides who may look."""
+class NeedMatchesView(ObjectPermissionRequiredMixin, FilterView):
+    """A buyer's ranked lots for one need, filtered by state and minimum
+    score; organisers may look too."""
 
+    permission_required = "matchmaking.view_need"
+    template_name = "matchmaking/matches/need_matches.html"
     filterset_class = MatchFilter
     context_object_name = "matches"
     paginate_by = 20
-    parent_name: str
 
-    def load_parent(self) -> Need | Lot:
-        raise NotImplementedError
+    def get_permission_object(self) -> Need:
+        if not hasattr(self, "need"):
+            self.need = get_object_or_404(need_selectors.needs_with_buyer(), pk=self.kwargs["pk"])
+        return self.need
 
-    def side_of(self, organisation: Organisation | None) -> str | None:
-        raise NotImplementedError
-
-    def get_permission_object(self) -> Need | Lot:
-        if not hasattr(self, "parent"):
-            self.parent = self.load_parent()
-        return self.parent
+    def get_queryset(self):
+        return selectors.matches_for_need(self.need)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organisation = organisation_for(self.request.user)
-        side = self.side_of(organisation)
+        side = "buyer" if organisation and organisation.pk == self.need.buyer_id else None
         matches = list(context["object_list"])
         contacts = selectors.contacts_for_matches(matches, organisation) if side else {}
         for match in matches:
             match.contacts = contacts.get(match.pk)
         explain_matches(matches)
         context.update(
+            {"need": self.need, "matches": matches, "side": side, "filtering": self.filterset.is_filtering}
+        )
+        return context
+
+
+class LotMatchesView(ObjectPermissionRequiredMixin, TemplateView):
+    """An exporter's best buyer needs for one lot, ranked live (see
+    services.matching.lot_proposals), filtered by state and minimum score;
+    organisers may look too."""
+
+    permission_required = "matchmaking.view_lot"
+    template_name = "matchmaking/matches/lot_matches.html"
+    paginate_by = 20
+
+    def get_permission_object(self) -> Lot:
+        if not hasattr(self, "lot"):
+            self.lot = get_object_or_404(lot_selectors.lots_with_exporter(), pk=self.kwargs["pk"])
+        return self.lot
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = organisation_for(self.request.user)
+        side = "exporter" if organisation and organisation.pk == self.lot.exporter_id else None
+        filterset = MatchFilter(self.request.GET, queryset=Match.objects.none())
+        proposals = lot_proposals(self.lot)
+        if filterset.is_filtering and filterset.is_valid():
+            wanted = filterset.form.cleaned_data
+            proposals = [
+                match
+                for match in proposals
+                if (not wanted.get("state") or match.state == wanted["state"])
+                and (wanted.get("min_score") is None or match.score >= wanted["min_score"])
+            ]
+        page = Paginator(proposals, self.paginate_by).get_page(self.request.GET.get("page"))
+        matches = list(page.object_list)
+        stored = [match for match in matches if match.pk]
+        contacts = selectors.contacts_for_matches(stored, organisation) if side else {}
+        for match in matches:
+            match.contacts = contacts.get(match.pk) if match.pk else None
+        context.update(
             {
-                self.parent_name: self.parent,
+                "lot": self.lot,
                 "matches": matches,
+                "page_obj": page,
+                "paginator": page.paginator,
+                "is_paginated": page.has_other_pages(),
+                "filter": filterset,
                 "side": side,
-                "filtering": self.filterset.is_filtering,
+                "filtering": filterset.is_filtering,
             }
         )
         return context
 
 
-class NeedMatchesView(_MatchListView):
-    """A buyer's ranked lots for one need; organisers may look too."""
-
-    permission_required = "matchmaking.view_need"
-    template_name = "matchmaking/matches/need_matches.html"
-    parent_name = "need"
-
-    def load_parent(self) -> Need:
-        return get_object_or_404(need_selectors.needs_with_buyer(), pk=self.kwargs["pk"])
-
-    def side_of(self, organisation: Organisation | None) -> str | None:
-        return "buyer" if organisation and organisation.pk == self.parent.buyer_id else None
-
-    def get_queryset(self):
-        return selectors.matches_for_need(self.parent)
-
-
-class LotMatchesView(_MatchListView):
-    """An exporter's ranked buyer needs for one lot; organisers may look too."""
-
-    permission_required = "matchmaking.view_lot"
-    template_name = "matchmaking/matches/lot_matches.html"
-    parent_name = "lot"
-
-    def load_parent(self) -> Lot:
-        return get_object_or_404(lot_selectors.lots_with_exporter(), pk=self.kwargs["pk"])
-
-    def side_of(self, organisation: Organisation | None) -> str | None:
-        return "exporter" if organisation and organisation.pk == self.parent.exporter_id else None
-
-    def get_queryset(self):
-        return selectors.matches_for_lot(self.parent)
+def _answer(request: HttpRequest, match: Match) -> HttpResponse:
+    """Record the viewer's answer to a stored match; htmx gets the updated
+    row, without JavaScript the list page is shown again."""
+    organisation = organisation_for(request.user)
+    side = match_side(match, organisation)
+    interest = request.POST.get("interest")
+    error = notice = ""
+    if interest not in Match.Interest.values:
+        error = _("Choose one of the offered answers.")
+    else:
+        try:
+            updated = match_express_interest(match=match, organisation=organisation, interest=interest)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            notice = str(_MUTUAL if updated.state == Match.State.MUTUAL else _ANSWERED[interest])
+    if request.htmx:
+        row = selectors.match_for_row(match.pk)
+        return render(
+            request, _row_template(side), _row_context(row, organisation, error=error, notice=notice)
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    if side == "exporter":
+        return redirect("lot_matches", pk=match.lot_id)
+    return redirect("need_matches", pk=match.need_id)
 
 
 class MatchInterestView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
-    """One side's answer to a proposal: yes, no, or "" to take it back. htmx
-    gets the updated row; without JavaScript the list page is shown again."""
+    """One side's answer to a stored proposal: yes, no, or "" to take it back."""
 
     permission_required = "matchmaking.express_interest"
     http_method_names = ["post"]
@@ -143,32 +181,30 @@ class MatchInterestView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
         return selectors.matches_with_sides()
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        match: Match = self.get_object()
-        organisation = organisation_for(request.user)
-        side = match_side(match, organisation)
-        interest = request.POST.get("interest")
-        error = notice = ""
-        if interest not in Match.Interest.values:
-            error = _("Choose one of the offered answers.")
-        else:
-            try:
-                updated = match_express_interest(match=match, organisation=organisation, interest=interest)
-            except ValidationError as refusal:
-                error = " ".join(refusal.messages)
-            else:
-                notice = str(_MUTUAL if updated.state == Match.State.MUTUAL else _ANSWERED[interest])
-        if request.htmx:
-            row = selectors.match_for_row(match.pk)
-            return render(
-                request, _row_template(side), _row_context(row, organisation, error=error, notice=notice)
-            )
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, notice)
-        if side == "exporter":
-            return redirect("lot_matches", pk=match.lot_id)
-        return redirect("need_matches", pk=match.need_id)
+        return _answer(request, self.get_object())
+
+
+class LotNeedInterestView(ObjectPermissionRequiredMixin, View):
+    """An exporter's answer to a live proposal of one of their lots, which
+    becomes a stored match on this first answer."""
+
+    permission_required = "matchmaking.change_lot"
+    http_method_names = ["post"]
+
+    def get_permission_object(self) -> Lot:
+        return get_object_or_404(lot_selectors.lots_with_exporter(), pk=self.kwargs["lot_pk"])
+
+    def post(self, request: HttpRequest, lot_pk: int, need_pk: int) -> HttpResponse:
+        lot = self.get_permission_object()
+        need = get_object_or_404(Need.objects.filter(status=Need.Status.OPEN), pk=need_pk)
+        try:
+            match = match_for_pair(lot=lot, need=need)
+        except ValidationError as refusal:
+            if request.htmx:
+                return HttpResponseClientRefresh()
+            messages.error(request, " ".join(refusal.messages))
+            return redirect("lot_matches", pk=lot.pk)
+        return _answer(request, match)
 
 
 # Organisers --------------------------------------------------------------------

@@ -159,21 +159,23 @@ def test_need_matches_queries_do_not_grow_with_rows(
 
 @pytest.mark.parametrize("rows", [1, 3])
 def test_lot_matches_queries_do_not_grow_with_rows(
-    login, exporter_admin, exporter, rows, django_assert_num_queries
+    login, exporter_admin, exporter, rows, django_assert_max_num_queries
 ):
     lot = LotFactory(exporter=exporter)
-    for rank in range(1, rows + 1):
-        MatchFactory(lot=lot, need=NeedFactory(buyer=BuyerFactory()), rank_for_lot=rank)
+    needs = [NeedFactory(buyer=BuyerFactory()) for _ in range(rows)]
+    MatchFactory(lot=lot, need=needs[0], exporter_interest="yes")  # one stored, the rest live
     client = login(exporter_admin)
 
-    # savepoint, session, user, membership, lot, count, matches with needs and buyers,
-    # market rules and FX rates (to explain them), release
-    with django_assert_num_queries(10):
+    # savepoint, session, user, membership, lot with exporter, market rules, FX rates, the
+    # lot's stored matches with needs and buyers, candidate needs, the new ones with buyers
+    # (none when every proposal is stored), release
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("lot_matches", args=[lot.pk]))
 
     assert response.status_code == 200
     assert len(response.context["matches"]) == rows
-    assert response.text.count('name="interest" value="yes"') == rows
+    assert response.text.count('name="interest" value="yes"') == rows - 1
+    assert response.text.count('name="interest" value="no"') == rows
 
 
 @pytest.mark.parametrize("rows", [1, 3])
@@ -228,6 +230,82 @@ def test_exporter_sees_ranked_needs_with_buyer_budget_and_destination(login, exp
     assert "18,000" in text
     assert "Khorgos" in text
     assert "Price: 8% under budget (16,500 USD for up to 18,000)" in text
+
+
+# The lot side, ranked live ---------------------------------------------------------
+
+
+def pair_interest(client, lot_id: int, need_id: int, answer: str, **headers):
+    url = reverse("lot_need_interest", args=[lot_id, need_id])
+    return client.post(url, {"interest": answer}, **headers)
+
+
+def test_exporter_sees_needs_ranked_live_before_any_match_is_stored(login, exporter_admin, exporter, need):
+    lot = LotFactory(exporter=exporter)
+    dearer = NeedFactory(max_unit_price=17_000, title="Tighter budget")
+
+    response = login(exporter_admin).get(reverse("lot_matches", args=[lot.pk]))
+
+    listed = response.context["matches"]
+    assert [(m.need_id, m.rank_for_lot, m.pk) for m in listed] == [(need.pk, 1, None), (dearer.pk, 2, None)]
+    assert "Price: 8% under budget (16,500 USD for up to 18,000)" in response.text
+    assert not Match.objects.exists()
+
+
+def test_lot_page_filters_and_paginates_live_proposals(login, exporter_admin, exporter, need):
+    lot = LotFactory(exporter=exporter)
+    for _ in range(21):
+        NeedFactory(max_unit_price=15_500)  # over budget by 6 %: a lower score
+    client = login(exporter_admin)
+    url = reverse("lot_matches", args=[lot.pk])
+
+    response = client.get(url)
+    first = response.context["matches"]
+    assert len(first) == 20  # the lot's top K of the 22 needs it meets
+    assert first[0].need_id == need.pk
+    assert not response.context["page_obj"].has_other_pages()
+    best = client.get(url, {"min_score": first[0].score}).context["matches"]
+    assert [m.need_id for m in best] == [need.pk]
+    assert "No proposals match these filters" in client.get(url, {"state": "mutual"}).text
+
+
+def test_answering_a_live_proposal_stores_the_match(login, exporter_admin, exporter, need):
+    lot = LotFactory(exporter=exporter)
+    client = login(exporter_admin)
+
+    response = pair_interest(client, lot.pk, need.pk, "yes", HTTP_HX_REQUEST="true")
+
+    match = Match.objects.get(lot=lot, need=need)
+    assert (match.exporter_interest, match.buyer_interest, match.state) == ("yes", "", "proposed")
+    assert match.score > 0
+    assert f'id="match-{lot.pk}-{need.pk}"' in response.text
+    assert "You are interested." in response.text
+    # Answering again goes to the stored match, not a second one.
+    pair_interest(client, lot.pk, need.pk, "no")
+    assert Match.objects.get(lot=lot, need=need).exporter_interest == "no"
+
+
+def test_only_the_lot_s_exporter_answers_its_live_proposals(
+    login, exporter_admin, other_exporter_admin, buyer_admin, organiser, exporter, need
+):
+    lot = LotFactory(exporter=exporter)
+    for user in (other_exporter_admin, buyer_admin, organiser):
+        assert pair_interest(login(user), lot.pk, need.pk, "yes").status_code == 404
+    assert pair_interest(login(exporter_admin), lot.pk, 99999, "yes").status_code == 404
+    assert not Match.objects.exists()
+
+
+def test_a_need_the_lot_does_not_meet_cannot_be_answered(login, exporter_admin, exporter):
+    lot = LotFactory(exporter=exporter)
+    out_of_reach = NeedFactory(max_unit_price=5_000)
+
+    client = login(exporter_admin)
+    response = pair_interest(client, lot.pk, out_of_reach.pk, "yes")
+
+    assert response.status_code == 302
+    assert not Match.objects.exists()
+    page = client.get(response["Location"])
+    assert "This proposal no longer holds" in page.text
 
 
 def test_filters_by_state_and_minimum_score(login, buyer_admin, need, match):
@@ -435,7 +513,7 @@ def test_htmx_answer_returns_only_the_row(login, buyer_admin, match):
 
     assert response.status_code == 200
     assert next(t.name for t in response.templates) == "matchmaking/matches/_need_match_row.html"
-    assert f'id="match-{match.pk}"' in response.text
+    assert f'id="match-{match.lot_id}-{match.need_id}"' in response.text
     assert "<html" not in response.text
     assert "You are interested." in response.text
     assert 'value="yes"' not in response.text

@@ -15,7 +15,14 @@ from matchmaking.models import Lot, Match, MatchRun, Need
 from matchmaking.services import lots as lot_services
 from matchmaking.services import matches as match_services
 from matchmaking.services import rules as rule_services
-from matchmaking.services.matching import explain_matches, lot_rescore, match_run_execute, need_rescore
+from matchmaking.services.matching import (
+    TOP_K,
+    explain_matches,
+    lot_rescore,
+    match_for_pair,
+    match_run_execute,
+    need_rescore,
+)
 from tests.factories import ConventionSignatureFactory, LotFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +40,7 @@ def _run() -> MatchRun:
 
 
 def _rows() -> set[tuple]:
-    return set(
-        Match.objects.values_list("lot_id", "need_id", "score", "rank_for_need", "rank_for_lot", "state")
-    )
+    return set(Match.objects.values_list("lot_id", "need_id", "score", "rank_for_need", "state"))
 
 
 @pytest.fixture
@@ -112,6 +117,37 @@ def test_a_new_lot_is_rescored_on_its_own_when_saved(market, django_capture_on_c
     ranked = Match.objects.filter(need=needs[0]).order_by("rank_for_need")
     assert ranked[0].lot_id == cheapest.pk
     assert [m.rank_for_need for m in ranked] == [1, 2, 3, 4]
+
+
+def test_a_changed_lot_enters_a_full_top_k_and_pushes_the_last_out():
+    need = NeedFactory()
+    lots = [LotFactory(unit_price=15_000 + 100 * k) for k in range(TOP_K + 1)]
+    _run()
+    ranked = list(Match.objects.filter(need=need).order_by("rank_for_need").values_list("lot_id", flat=True))
+    assert ranked == [lot.pk for lot in lots[:TOP_K]]  # the dearest is out
+
+    Lot.objects.filter(pk=lots[-1].pk).update(unit_price=9_000)
+    lot_rescore(lot_id=lots[-1].pk)
+
+    ranked = list(Match.objects.filter(need=need).order_by("rank_for_need").values_list("lot_id", flat=True))
+    assert ranked == [lots[-1].pk] + [lot.pk for lot in lots[: TOP_K - 1]]
+    after_rescore = _rows()
+    _run()
+    assert _rows() == after_rescore  # what a full run stores
+
+
+def test_a_pair_answered_from_the_lot_side_survives_full_runs():
+    need = NeedFactory()
+    lots = [LotFactory(unit_price=15_000 + 100 * k) for k in range(TOP_K + 1)]
+    _run()
+    outside = match_for_pair(lot=lots[-1], need=need)  # the exporter saw it live, not in the need's top K
+    match_services.match_express_interest(match=outside, organisation=lots[-1].exporter, interest="yes")
+
+    _run()
+
+    outside.refresh_from_db()
+    assert (outside.exporter_interest, outside.state, outside.rank_for_need) == ("yes", "proposed", None)
+    assert Match.objects.filter(need=need, rank_for_need__isnull=False).count() == TOP_K
 
 
 def test_incremental_rescoring_agrees_with_a_full_run(market):
