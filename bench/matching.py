@@ -4,7 +4,7 @@ Generates realistic synthetic data — used Chinese exports (BYD, Geely, Chery,
 Haval, Changan, MG, joint-venture Toyota/Honda/VW, Yutong buses) with
 age-driven mileage and prices, lots mostly LHD, loading at rail hubs, the
 Khorgos border or seaports; buyers in 15 destination countries with their
-market rules from shared/data/market_rules.csv — and reports:
+market rules from matchmaking/data/market_rules.csv — and reports:
 
   (a) full run, 100,000 lots x 5,000 needs, top 20 both ways (median of runs;
       table build from records included, and shown apart);
@@ -53,7 +53,7 @@ TARGET_FULL_MB = 500
 TARGET_LARGE_SECONDS = 6.0
 TARGET_RESCORE_MS = 1.0
 ON = date(2025, 11, 15)
-RULES_CSV = ROOT.parent / "shared" / "data" / "market_rules.csv"
+RULES_CSV = ROOT / "matchmaking" / "data" / "market_rules.csv"
 FX = {"CNY": 1.0, "USD": 7.10, "EUR": 8.25, "RUB": 0.088, "KZT": 0.0135, "AED": 1.93, "NGN": 0.0046}
 
 # make, model, body, fuel, first year, engine cc, new price USD, weight

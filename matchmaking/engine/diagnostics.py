@@ -2,8 +2,11 @@
 no lot (reason codes and params are listed in `scoring`).
 
 The early stages (kind, market-rule bans, steering, model years) are counted
-from blocking slices without expanding them; only needs that survive those
-are expanded, once, for the remaining stages.
+from blocking slices without expanding them. For the needs that survive those,
+the slices (one per model year, cheapest lot first) are read from the cheap
+end until a lot passes the market rules, mileage and battery limits and has a
+price: such a need is over budget, priced by the cheapest such lot. Only the
+needs without one are expanded in full to find the stage that stopped them.
 """
 
 from __future__ import annotations
@@ -30,19 +33,27 @@ def diagnose(
     n = ctx.needs
     out: dict[int, Diagnostic] = {}
     funnel = []
+    # Whether market rules bar every fuel a need accepts depends on its
+    # destination and fuels only.
+    barred_by: dict[tuple[int, frozenset[str]], Diagnostic | None] = {}
     for i in silent:
         need_id = int(n.ids[i])
         if not n.open[i]:
             out[need_id] = ("need_closed", {})
         elif np.isnan(ctx.arrays.rate[i]):
             out[need_id] = ("no_fx_rate", {"currency": n.currency[i]})
-        elif (barred := _barred(ctx, i)) is not None:
-            out[need_id] = barred
         else:
-            funnel.append(i)
+            key = (int(n.country[i]), n.fuels[i])
+            if key not in barred_by:
+                barred_by[key] = _barred(ctx, i)
+            barred = barred_by[key]
+            if barred is not None:
+                out[need_id] = (barred[0], dict(barred[1]))
+            else:
+                funnel.append(i)
     if not funnel:
         return out
-    stages = {mode: pairs.ranges(ctx, funnel, mode) for mode in ("kind", "block", "steering", "years")}
+    stages = {mode: pairs.ranges(ctx, funnel, mode) for mode in ("kind", "block", "steering", "each_year")}
     counts = {
         mode: np.bincount(owner, weights=length, minlength=n.n) for mode, (owner, _, length) in stages.items()
     }
@@ -64,20 +75,115 @@ def diagnose(
             )
         elif counts["steering"][i] == 0:
             out[need_id] = _steering(ctx, i, int(ctx.table.fuel[first_lot("block", i)]))
-        elif counts["years"][i] == 0:
+        elif counts["each_year"][i] == 0:
             need = n.records[i]
             out[need_id] = ("no_lot_in_year_range", {"year_min": need.year_min, "year_max": need.year_max})
         else:
             later.append(i)
-    owner, start, length = pairs.ranges(ctx, later, "years")
+    later_out = _later(ctx, later, stages["each_year"], matrix)
+    for i in later:
+        out[int(n.ids[i])] = later_out[i]
+    return out
+
+
+def _later(
+    ctx: pairs.Context,
+    later: list[int],
+    slices: tuple[np.ndarray, np.ndarray, np.ndarray],
+    matrix: np.ndarray | None,
+) -> dict[int, Diagnostic]:
+    """Diagnostics of needs with lots in their model-year range, by need index;
+    `slices` are the "each_year" slices of these needs, and maybe of others."""
+    n = ctx.needs
+    is_later = np.zeros(n.n, dtype=bool)
+    is_later[later] = True
+    keep = is_later[slices[0]]
+    owner, start, length = (x[keep] for x in slices)
+    if len(owner) == 0:
+        return {}
+    out: dict[int, Diagnostic] = {}
+    _, perm = ctx.orders()
+    first = _first_compliant(ctx, owner, start, length, matrix)
+    price = np.where(first >= 0, ctx.prices.price_cny[perm[np.maximum(first, 0)]], np.inf)
+    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    compliant = np.logical_or.reduceat(first >= 0, bounds).tolist()
+    cheapest = np.minimum.reduceat(price, bounds)
+    expand_all = np.zeros(n.n, dtype=bool)
+    for k, i in enumerate(owner[bounds].tolist()):
+        if not compliant[k]:
+            expand_all[i] = True
+        elif cheapest[k] <= ctx.arrays.cap_cny[i]:
+            out[i] = ("no_candidate", {})
+        else:
+            out[i] = _over_budget(ctx, float(cheapest[k] / ctx.arrays.rate[i]), i)
+    # No lot passes the stages before the price: expand every pair of these
+    # needs and follow them through the stages. A need's slices, one per model
+    # year, list its lots in the same order as one slice over its year range.
+    keep = expand_all[owner]
+    owner, start, length = owner[keep], start[keep], length[keep]
     for begin, stop in pairs.blocks(owner, length):
         lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
         masks = _later_masks(ctx, lp, nl, matrix)
-        bounds = np.flatnonzero(np.r_[True, nl[1:] != nl[:-1], True])
-        for b0, b1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        need_bounds = np.flatnonzero(np.r_[True, nl[1:] != nl[:-1], True])
+        failed, alive = _stopped(masks, need_bounds)
+        for k, (b0, b1) in enumerate(zip(need_bounds[:-1].tolist(), need_bounds[1:].tolist(), strict=True)):
             i = int(nl[b0])
-            out[int(n.ids[i])] = _first_failure(ctx, lp[b0:b1], i, [m[b0:b1] for m in masks])
+            out[i] = _failure(ctx, failed[k], lp[b0:b1], alive[b0:b1], i)
     return out
+
+
+# Lots read per slice in the first round of the scan; each later round reads the
+# next four times as many, so a slice is read at most about four times past its
+# first compliant lot, and no lot twice.
+_SCAN_FIRST = 16
+
+
+def _first_compliant(
+    ctx: pairs.Context,
+    owner: np.ndarray,
+    start: np.ndarray,
+    length: np.ndarray,
+    matrix: np.ndarray | None,
+) -> np.ndarray:
+    """Per slice, the position in the orders' lot array of its first lot that
+    passes the market rules, mileage and battery limits and has a price (-1 if
+    none): the cheapest such lot, as a slice of one model year lists its lots
+    cheapest first. Most slices have one near their start, so growing prefixes
+    are read rather than the whole slices."""
+    first = np.full(len(owner), -1, np.int64)
+    todo = np.arange(len(owner))
+    done, width = 0, _SCAN_FIRST
+    while len(todo):
+        take = np.minimum(length[todo] - done, width)
+        lp, nl = pairs.expand(ctx, owner[todo], start[todo] + done, take)
+        rules, km, soh, priced, _ = _later_masks(ctx, lp, nl, matrix)
+        hits = np.flatnonzero(rules & km & soh & priced)
+        begins = np.cumsum(take) - take
+        slot, at = np.unique(np.searchsorted(begins, hits, side="right") - 1, return_index=True)
+        first[todo[slot]] = start[todo[slot]] + done + hits[at] - begins[slot]
+        done += width
+        width *= 4
+        unresolved = np.ones(len(todo), dtype=bool)
+        unresolved[slot] = False
+        todo = todo[unresolved & (length[todo] > done)]
+    return first
+
+
+def _stopped(masks: list[np.ndarray], bounds: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Per need (pairs bounds[k]:bounds[k + 1]), the first of the later stages
+    that leaves none of its pairs (len(_LATER_STAGES) when none does), and the
+    pairs still alive before that stage. All needs go through each stage at once."""
+    starts = bounds[:-1]
+    segment = np.repeat(np.arange(len(starts)), np.diff(bounds))
+    passed = len(_LATER_STAGES)
+    failed = np.full(len(starts), passed)
+    alive = np.ones(len(segment), dtype=bool)
+    for stage, mask in enumerate(masks):
+        after = alive & mask
+        ok = np.logical_or.reduceat(after, starts) & (failed == passed)
+        failed[~ok & (failed == passed)] = stage
+        alive = np.where(ok[segment], after, alive)
+    return failed.tolist(), alive
 
 
 def _rule_params(policy: Policy, index: int, **params: Any) -> dict[str, Any]:
@@ -143,28 +249,31 @@ def _later_masks(
     ]
 
 
-def _first_failure(ctx: pairs.Context, lp: np.ndarray, i: int, masks: list[np.ndarray]) -> Diagnostic:
+def _failure(ctx: pairs.Context, stage: int, lp: np.ndarray, alive: np.ndarray, i: int) -> Diagnostic:
+    """The diagnostic of a need whose pairs `lp` first all fail later stage
+    `stage`, with `alive` the pairs that passed the stages before it."""
     t, n = ctx.table, ctx.needs
     need = n.records[i]
-    alive = np.ones(len(lp), dtype=bool)
-    for stage, mask in zip(_LATER_STAGES, masks, strict=True):
-        after = alive & mask
-        if after.any():
-            alive = after
-            continue
-        if stage == "rules":
-            return _rule_failure(ctx, lp[alive], i)
-        if stage == "km":
-            return "over_mileage", {"max_km": need.max_mileage_km}
-        if stage == "soh":
-            return "battery_soh_below", {"min_pct": need.min_battery_soh_pct}
-        if stage == "fx":
-            missing = sorted({t.currency_names[c] for c in t.currency[lp[alive]].tolist()})
-            return "lot_fx_missing", {"currencies": missing}
-        cheapest = float((ctx.prices.price_cny[lp[alive]] / ctx.arrays.rate[i]).min())
-        pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
-        return "over_budget", {"pct": pct, "cheapest": round(cheapest, 2), "currency": n.currency[i]}
-    return "no_candidate", {}
+    if stage == len(_LATER_STAGES):
+        return "no_candidate", {}
+    name = _LATER_STAGES[stage]
+    if name == "rules":
+        return _rule_failure(ctx, lp[alive], i)
+    if name == "km":
+        return "over_mileage", {"max_km": need.max_mileage_km}
+    if name == "soh":
+        return "battery_soh_below", {"min_pct": need.min_battery_soh_pct}
+    if name == "fx":
+        missing = sorted({t.currency_names[c] for c in t.currency[lp[alive]].tolist()})
+        return "lot_fx_missing", {"currencies": missing}
+    return _over_budget(ctx, float((ctx.prices.price_cny[lp[alive]] / ctx.arrays.rate[i]).min()), i)
+
+
+def _over_budget(ctx: pairs.Context, cheapest: float, i: int) -> Diagnostic:
+    """`cheapest`: the cheapest compliant lot's price in the need's currency."""
+    need = ctx.needs.records[i]
+    pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
+    return "over_budget", {"pct": pct, "cheapest": round(cheapest, 2), "currency": ctx.needs.currency[i]}
 
 
 def _rule_failure(ctx: pairs.Context, lp: np.ndarray, i: int) -> Diagnostic:

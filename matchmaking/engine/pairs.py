@@ -340,22 +340,22 @@ def ranges(ctx: Context, which: Sequence[int], mode: str) -> tuple[np.ndarray, n
     """(need, start, length) slices of the orders' lot array holding each need's
     blocked lots, grouped by need. Modes add constraints in the diagnostics'
     funnel order: "kind" (makes, models, bodies, fuels), "block" (+ market-rule
-    bans), "steering" (+ steering), "years" (+ model-year range), "full" (+
-    price cap; the open-need candidates)."""
+    bans), "steering" (+ steering), "years" (+ model-year range), "each_year"
+    (the same lots, one slice per model year, so each slice lists its lots
+    cheapest first), "full" (+ price cap; the open-need candidates)."""
     t, n, policy = ctx.table, ctx.needs, ctx.policy
-    rank = ("kind", "block", "steering", "years", "full").index(mode)
+    rank = ("kind", "block", "steering", "years", "each_year", "full").index(mode)
     nf, sizes, ny, year0 = max(len(t.fuel_names), 1), t.sizes(), t.years, t.year0
     block, steer = policy.block.tolist(), policy.steer.tolist()
     country, nsteer = n.country.tolist(), n.steer.tolist()
-    open_ = n.open.tolist()
     all_fuels = range(len(t.fuel_names))
-    prefixes_by: dict[int, list[int]] = {p: [] for p in PATTERNS}
-    owners_by: dict[int, list[int]] = {p: [] for p in PATTERNS}
-    for i in which:
-        if rank == 4 and not open_[i]:
-            continue
+
+    def blocked(i: int) -> tuple[int, list[int]]:
+        """The need's blocking pattern and its key prefixes in that pattern's order."""
         fuels = n.fuels[i]
-        codes = [t.fuel_index[f] for f in fuels if f in t.fuel_index] if fuels else all_fuels
+        # Sorted: a frozenset's order follows the string hash seed, and diagnostics
+        # cite the first fuel that fails, so every worker must try them alike.
+        codes = sorted(t.fuel_index[f] for f in fuels if f in t.fuel_index) if fuels else all_fuels
         c = country[i]
         prefixes = []
         for f in codes:
@@ -385,6 +385,24 @@ def ranges(ctx: Context, which: Sequence[int], mode: str) -> tuple[np.ndarray, n
             pattern |= MAKE
             makes_ = [t.make_index[m] for m in n.makes[i] if m in t.make_index]
             prefixes = [p * sizes[MAKE] + mk for p in prefixes for mk in makes_]
+        return pattern, prefixes
+
+    # Needs of one kind, destination and steering have the same prefixes (their
+    # wanted sets are the very same objects, so even the order agrees): they are
+    # worked out once. Destination and steering only matter from the stages
+    # that use them.
+    kind, open_ = n.kind.tolist(), n.open.tolist()
+    known: dict[tuple[int, int, int], tuple[int, list[int]]] = {}
+    prefixes_by: dict[int, list[int]] = {p: [] for p in PATTERNS}
+    owners_by: dict[int, list[int]] = {p: [] for p in PATTERNS}
+    for i in which:
+        if mode == "full" and not open_[i]:
+            continue
+        key = (kind[i], country[i] if rank >= 1 else 0, nsteer[i] if rank >= 2 else 0)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = blocked(i)
+        pattern, prefixes = found
         prefixes_by[pattern] += prefixes
         owners_by[pattern] += [i] * len(prefixes)
     orders, _ = ctx.orders()
@@ -400,15 +418,15 @@ def ranges(ctx: Context, which: Sequence[int], mode: str) -> tuple[np.ndarray, n
             high = np.minimum(n.year_max[owner] - year0, ny - 1)
         else:
             low, high = np.zeros(len(owner), np.int64), np.full(len(owner), ny - 1)
-        if rank == 4:
-            # One slice per model year, each cut at the need's price cap.
+        if rank >= 4:
+            # One slice per model year ("full": each cut at the need's price cap).
             years = np.maximum(high - low + 1, 0)
             first = np.cumsum(years) - years
             which_prefix = np.repeat(np.arange(len(owner)), years)
             year = low[which_prefix] + np.arange(int(years.sum())) - first[which_prefix]
             owner = owner[which_prefix]
             lo = (prefix[which_prefix] + year) * lots_n
-            hi = lo + ctx.arrays.cap_rank[owner]
+            hi = lo + (ctx.arrays.cap_rank[owner] if mode == "full" else lots_n)
         else:
             lo = (prefix + low) * lots_n
             hi = np.where(low <= high, (prefix + high + 1) * lots_n, lo)

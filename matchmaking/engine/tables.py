@@ -11,8 +11,7 @@ slices found with `searchsorted`. `NeedTable` is the same for needs.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -111,25 +110,92 @@ def rate_of(fx: Mapping[str, float], currency: str) -> float:
     return value if value > 0 and np.isfinite(value) else float("nan")
 
 
-def _encode(values: Sequence[str], key: Callable[[str], str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
-    """Codes for raw strings via their normalised key; the vocabulary is sorted so
-    codes do not depend on input order."""
-    raw_keys = {raw: key(raw) for raw in dict.fromkeys(values)}
-    names = sorted(set(raw_keys.values()))
+class _FirstSeen(dict[Any, int]):
+    """Numbers keys in order of first appearance: one lookup per record, where
+    collecting the distinct values first and then looking each record up costs two."""
+
+    def __missing__(self, key: Any) -> int:
+        self[key] = code = len(self)
+        return code
+
+
+def _distinct(values: Iterable[Any], count: int) -> tuple[np.ndarray, list[Any]]:
+    """Each value's index into the distinct values (in order of first
+    appearance), and those values: work per value is then done once per
+    distinct value, and there are few (makes, fuels, loading points…)."""
+    seen = _FirstSeen()
+    codes = np.fromiter(map(seen.__getitem__, values), dtype=np.int64, count=count)
+    return codes, list(seen)
+
+
+def _field(
+    records: Sequence[Any], field: str, convert: Callable[[Any], Any] | None = None
+) -> tuple[np.ndarray, list[Any]]:
+    values = map(attrgetter(field), records)
+    return _distinct(values if convert is None else map(convert, values), len(records))
+
+
+def _fields(records: Sequence[Any], *fields: str) -> tuple[np.ndarray, list[list[Any]]]:
+    """Like `_field` for several fields read in one pass, for fields whose
+    combinations are few (a model comes with its make, body, fuel and engine):
+    each record's index into the distinct combinations, and per field its value
+    in each combination. One pass over the records costs less than one per field."""
+    getter = attrgetter(*fields)
+    try:
+        codes, combinations = _distinct(map(getter, records), len(records))
+    except TypeError:
+        # A list where the records hold tuples (shipping modes): read it as one.
+        rows = (tuple(tuple(v) if isinstance(v, list) else v for v in getter(r)) for r in records)
+        codes, combinations = _distinct(rows, len(records))
+    columns = [list(column) for column in zip(*combinations, strict=True)]
+    return codes, columns or [[] for _ in fields]
+
+
+def _encode(
+    codes: np.ndarray, raws: Sequence[str], key: Callable[[str], str]
+) -> tuple[np.ndarray, list[str], dict[str, int]]:
+    """Codes for the raw strings `raws[codes]` via their normalised key; the
+    vocabulary is sorted so codes do not depend on input order."""
+    keys = {raw: key(raw) for raw in dict.fromkeys(raws)}
+    names = sorted(set(keys.values()))
     index = {name: code for code, name in enumerate(names)}
-    raw_code = {raw: index[name] for raw, name in raw_keys.items()}
-    codes = np.fromiter(map(raw_code.__getitem__, values), dtype=np.int64, count=len(values))
-    return codes, names, index
+    return np.array([index[keys[raw]] for raw in raws], dtype=np.int64)[codes], names, index
 
 
-def _mapped(values: Sequence[Any], function: Callable[[Any], int]) -> np.ndarray:
-    """An integer column from a function of each value, computed once per distinct value."""
+def _mapped(codes: np.ndarray, values: Sequence[Any], function: Callable[[Any], int]) -> np.ndarray:
+    """The integer column `function(values[codes])`, computed once per distinct value."""
     known = {value: function(value) for value in dict.fromkeys(values)}
-    return np.fromiter(map(known.__getitem__, values), dtype=np.int64, count=len(values))
+    return np.array([known[value] for value in values], dtype=np.int64)[codes]
 
 
 def _column(records: Sequence[Any], field: str, dtype: Any) -> np.ndarray:
     return np.fromiter(map(attrgetter(field), records), dtype=dtype, count=len(records))
+
+
+def _floats(records: Sequence[Any], field: str) -> np.ndarray:
+    return np.fromiter(map(float, map(attrgetter(field), records)), dtype=np.float64, count=len(records))
+
+
+def _in_id_order(ids: np.ndarray) -> bool:
+    """Ids strictly increasing: sorted, and unique too."""
+    return bool((ids[1:] > ids[:-1]).all())
+
+
+def _sorted_by_id(records: Sequence[Any], kind: str) -> tuple[Any, ...]:
+    ordered = tuple(sorted(records, key=attrgetter("id")))
+    ids = [r.id for r in ordered]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{kind} ids must be unique")
+    return ordered
+
+
+def _or(default: int) -> Callable[[int | None], int]:
+    return lambda value: default if value is None else value
+
+
+def _date_code(day: date | None) -> int:
+    """yyyymmdd, 0 for no date."""
+    return 0 if day is None else day.year * 10_000 + day.month * 100 + day.day
 
 
 # Blocking patterns: which of (body, make, model) a need gives. A need with
@@ -146,32 +212,37 @@ class LotTable:
     def __init__(self, records: tuple[LotRecord, ...], *, index: bool = True) -> None:
         self.records = records
         n = self.n = len(records)
-        c = {f.name: list(map(attrgetter(f.name), records)) for f in dataclasses.fields(LotRecord)}
-        self.ids = np.array(c["id"], dtype=np.int64)
-        self.make, self.make_names, self.make_index = _encode(c["make"], vocab.canonical_make)
-        self.model, self.model_names, self.model_index = _encode(c["model"], vocab.normalise)
-        self.body, self.body_names, self.body_index = _encode(c["body_type"], vocab.normalise)
-        self.fuel, self.fuel_names, self.fuel_index = _encode(c["fuel_type"], vocab.normalise)
-        self.steer = _mapped(c["steering"], _steer)
-        self.year = np.array(c["model_year"], dtype=np.int64)
-        registered = c["first_registration"]
-        self.has_fr = np.array([d is not None for d in registered], dtype=bool)
-        self.fr_year = np.array([d.year if d else 0 for d in registered], dtype=np.int64)
-        self.fr_monthday = np.array([d.month * 100 + d.day if d else 0 for d in registered], dtype=np.int64)
-        self.km = np.array(c["mileage_km"], dtype=np.int64)
-        self.cc = np.array([UNKNOWN_CC if v is None else v for v in c["engine_cc"]], dtype=np.int64)
-        self.soh = np.array([-1 if v is None else v for v in c["battery_soh_pct"]], dtype=np.int64)
-        self.emission = _mapped(c["emission_standard"], vocab.emission_level)
+        self.ids = _column(records, "id", np.int64)
+        vehicle, (make, model, body, fuel, cc, soh) = _fields(
+            records, "make", "model", "body_type", "fuel_type", "engine_cc", "battery_soh_pct"
+        )
+        self.make, self.make_names, self.make_index = _encode(vehicle, make, vocab.canonical_make)
+        self.model, self.model_names, self.model_index = _encode(vehicle, model, vocab.normalise)
+        self.body, self.body_names, self.body_index = _encode(vehicle, body, vocab.normalise)
+        self.fuel, self.fuel_names, self.fuel_index = _encode(vehicle, fuel, vocab.normalise)
+        self.cc = _mapped(vehicle, cc, _or(UNKNOWN_CC))
+        self.soh = _mapped(vehicle, soh, _or(-1))
         self.electrified = np.array([f in vocab.ELECTRIFIED for f in self.fuel_names] + [False])[self.fuel]
         self.no_engine = np.array([f in vocab.NO_ENGINE for f in self.fuel_names] + [False])[self.fuel]
-        self.qty = np.array(c["quantity"], dtype=np.int64)
-        self.price = np.array([float(v) for v in c["unit_price"]], dtype=np.float64)
-        self.currency, self.currency_names, _ = _encode(c["currency"], lambda code: code.strip().upper())
-        self.modes = _mapped([tuple(m) for m in c["shipping_modes"]], vocab.modes_mask)
-        self.origin = _mapped(c["loading_point"], vocab.origin_kind)
-        self.verified = np.array(c["exporter_verified"], dtype=bool)
-        self.deals = np.array(c["exporter_deals"], dtype=np.int64)
-        self.eligible = np.array(c["available"], dtype=bool) & (self.qty >= 1)
+        terms, (steering, currency, emission, loading_point, modes) = _fields(
+            records, "steering", "currency", "emission_standard", "loading_point", "shipping_modes"
+        )
+        self.steer = _mapped(terms, steering, _steer)
+        self.currency, self.currency_names, _ = _encode(terms, currency, _currency)
+        self.emission = _mapped(terms, emission, vocab.emission_level)
+        self.origin = _mapped(terms, loading_point, vocab.origin_kind)
+        self.modes = _mapped(terms, modes, vocab.modes_mask)
+        self.year = _column(records, "model_year", np.int64)
+        registered = _mapped(*_field(records, "first_registration"), _date_code)
+        self.has_fr = registered > 0
+        self.fr_year = registered // 10_000
+        self.fr_monthday = registered % 10_000
+        self.qty = _column(records, "quantity", np.int64)
+        self.eligible = _column(records, "available", bool) & (self.qty >= 1)
+        self.verified = _column(records, "exporter_verified", bool)
+        self.deals = _column(records, "exporter_deals", np.int64)
+        self.km = _column(records, "mileage_km", np.int64)
+        self.price = _floats(records, "unit_price")
         self.year0 = int(self.year.min()) if n else 0
         self.years = int(self.year.max()) - self.year0 + 1 if n else 1
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -181,11 +252,11 @@ class LotTable:
 
     @classmethod
     def build(cls, lots: Sequence[LotRecord]) -> LotTable:
-        records = tuple(sorted(lots, key=attrgetter("id")))
-        ids = [r.id for r in records]
-        if len(set(ids)) != len(ids):
-            raise ValueError("lot ids must be unique")
-        return cls(records)
+        # Lots read from the database come in primary-key order, so the table is
+        # built from them as they are, and again from sorted lots only if needed.
+        records = tuple(lots)
+        table = cls(records)
+        return table if _in_id_order(table.ids) else cls(_sorted_by_id(records, "lot"))
 
     def sizes(self) -> dict[int, int]:
         """Radix of each blocking dimension in the packed keys."""
@@ -211,6 +282,20 @@ class LotTable:
 
 def _steer(raw: str) -> int:
     return STEERING_CODE.get(raw.strip().upper(), OTHER_STEERING)
+
+
+def _currency(code: str) -> str:
+    return code.strip().upper()
+
+
+def _normalised(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(vocab.normalise(word) for word in words)
+
+
+def _per_distinct(values: list[Any], function: Callable[[Any], Any]) -> list[Any]:
+    """`function` of each value, computed once per distinct value (and shared)."""
+    known = {value: function(value) for value in dict.fromkeys(values)}
+    return list(map(known.__getitem__, values))
 
 
 class NeedTable:
@@ -251,23 +336,29 @@ class NeedTable:
         )
         self.want = np.maximum(_column(records, "quantity", np.int64), 1)
         self.split = _column(records, "allow_split", bool)
-        self.max_price = np.fromiter((float(r.max_unit_price) for r in records), dtype=np.float64, count=n)
+        self.max_price = _floats(records, "max_unit_price")
         self.limit = self.max_price * 1.10
         self.currency = [r.currency.strip().upper() for r in records]
-        self.modes = np.fromiter(
-            (vocab.modes_mask(r.shipping_modes) for r in records), dtype=np.int64, count=n
-        )
+        modes = list(map(tuple, map(attrgetter("shipping_modes"), records)))
+        self.modes = np.array(_per_distinct(modes, vocab.modes_mask), dtype=np.int64)
         self.open = _column(records, "open", bool)
-        routes = {name: sum(1 << kind for kind in vocab.route_origins(name)) for name in self.country_names}
-        self.route_bits = np.fromiter(
-            (routes[name] for name in (self.country_names[c] for c in self.country.tolist())),
-            dtype=np.int64,
-            count=n,
+        routes = [sum(1 << kind for kind in vocab.route_origins(name)) for name in self.country_names]
+        self.route_bits = np.array(routes, dtype=np.int64)[self.country]
+        # Sets are made once per distinct spelling and shared by the needs that
+        # have it; needs that spell the same makes, models, bodies and fuels
+        # share one kind (and so the very same sets), which blocking works out once.
+        makes = list(map(tuple, map(attrgetter("makes"), records)))
+        models = list(map(tuple, map(attrgetter("models"), records)))
+        bodies = list(map(tuple, map(attrgetter("body_types"), records)))
+        fuels = list(map(tuple, map(attrgetter("fuel_types"), records)))
+        self.makes = _per_distinct(makes, vocab.wanted_makes)
+        self.models = _per_distinct(models, _normalised)
+        self.bodies = _per_distinct(bodies, _normalised)
+        self.fuels = _per_distinct(fuels, _normalised)
+        kinds = _FirstSeen()
+        self.kind = np.fromiter(
+            map(kinds.__getitem__, zip(makes, models, bodies, fuels, strict=True)), dtype=np.int64, count=n
         )
-        self.makes = [vocab.wanted_makes(tuple(r.makes)) for r in records]
-        self.models = [frozenset(vocab.normalise(m) for m in r.models) for r in records]
-        self.bodies = [frozenset(vocab.normalise(b) for b in r.body_types) for r in records]
-        self.fuels = [frozenset(vocab.normalise(f) for f in r.fuel_types) for r in records]
         self.all_fuels = frozenset().union(*self.fuels)
         # 2 = the need names models, 1 = only makes, 0 = open request.
         self.model_level = np.fromiter(
@@ -279,11 +370,9 @@ class NeedTable:
 
     @classmethod
     def build(cls, needs: Sequence[NeedRecord]) -> NeedTable:
-        records = tuple(sorted(needs, key=attrgetter("id")))
-        ids = [r.id for r in records]
-        if len(set(ids)) != len(ids):
-            raise ValueError("need ids must be unique")
-        return cls(records)
+        records = tuple(needs)
+        table = cls(records)
+        return table if _in_id_order(table.ids) else cls(_sorted_by_id(records, "need"))
 
     def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key not in self._cache:

@@ -30,10 +30,17 @@ so they are not folded into Chery.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
+# The normalisers below are pure and see the same few hundred words over and
+# over (tables map each distinct value once, but rescoring builds one-record
+# tables), so their results are cached; the bound keeps a long-lived worker
+# that meets odd free text from growing without limit.
+_CACHED = 4096
 
 
+@lru_cache(maxsize=_CACHED)
 def normalise(text: str) -> str:
     """Lower case, `-` and `_` read as spaces, runs of spaces collapsed."""
     return _SEPARATORS.sub(" ", text.strip().lower()).strip()
@@ -84,11 +91,13 @@ MAKE_GROUPS: dict[str, frozenset[str]] = {
 }
 
 
+@lru_cache(maxsize=_CACHED)
 def canonical_make(make: str) -> str:
     key = normalise(make)
     return MAKE_ALIASES.get(key, key)
 
 
+@lru_cache(maxsize=_CACHED)
 def wanted_makes(makes: tuple[str, ...]) -> frozenset[str]:
     """The canonical brands a need's make list accepts (groups expanded)."""
     brands: set[str] = set()
@@ -113,6 +122,7 @@ EMISSION_LEVEL: dict[str, int] = {
 }
 
 
+@lru_cache(maxsize=_CACHED)
 def emission_level(standard: str) -> int:
     """0 when unknown or empty ("Euro 5", "china-6b" are read too)."""
     return EMISSION_LEVEL.get(re.sub(r"[\s_\-]+", "", standard.lower()), 0)
@@ -164,6 +174,7 @@ _SEA_WORDS = (
 )
 
 
+@lru_cache(maxsize=_CACHED)
 def origin_kind(loading_point: str) -> int:
     name = normalise(loading_point)
     if not name:
@@ -187,5 +198,6 @@ ROUTES: dict[str, frozenset[int]] = {
 }
 
 
+@lru_cache(maxsize=_CACHED)
 def route_origins(country: str) -> frozenset[int]:
     return ROUTES.get(country.strip().upper(), _SEA)

@@ -32,7 +32,8 @@ from matchmaking.engine.scoring import (
 
 ON = date(2025, 11, 15)
 FX = {"USD": 7.1, "CNY": 1.0, "EUR": 8.0}
-RULES_CSV = Path(__file__).resolve().parents[4] / "shared" / "data" / "market_rules.csv"
+# The bundled copy of the shared sourced rules (what the migrations load).
+RULES_CSV = Path(__file__).resolve().parents[3] / "matchmaking" / "data" / "market_rules.csv"
 EVERYTHING = 10_000  # a top K no test data reaches: every candidate is kept
 
 # ------------------------------------------------------------------ reference
