@@ -59,9 +59,6 @@ ROUTE_FIT = (0.5, 1.0, 0.0)
 MAX_CENTI = 10_000
 # Pairs expanded at once per thread: bounds peak memory (roughly 60 bytes per pair in flight).
 PAIR_BLOCK = 3 << 19
-# Below this many needs, market rules are checked per pair instead of through a
-# country x lot matrix (which costs a pass over every lot per country).
-FEW_NEEDS = 64
 _LIMITS = ("max_age_my", "max_age_fr", "min_emission", "max_cc", "max_km")
 
 
@@ -471,20 +468,28 @@ def expand(
 
 
 def rule_matrix(ctx: Context) -> np.ndarray:
-    """Country x lot: do the lot-dependent limits of the country's rules hold?"""
+    """Country x lot: do the lot-dependent limits of the country's rules hold?
+    Cached on the table per policy (compile_rules returns the same Policy for
+    the same rules; the key holds it, so its identity cannot be reused) and
+    date, so rescoring need after need pays the pass over every lot once per
+    destination."""
     t, p, a = ctx.table, ctx.policy, ctx.ages
-    out = np.empty((len(p.countries), t.n), dtype=bool)
-    for c in range(len(p.countries)):
-        out[c] = rules_ok(
-            a.age_my,
-            a.age_fr,
-            t.emission,
-            t.no_engine,
-            t.cc,
-            t.km,
-            *(getattr(p, name)[c][t.fuel] for name in _LIMITS),
-        )
-    return out
+
+    def make() -> np.ndarray:
+        out = np.empty((len(p.countries), t.n), dtype=bool)
+        for c in range(len(p.countries)):
+            out[c] = rules_ok(
+                a.age_my,
+                a.age_fr,
+                t.emission,
+                t.no_engine,
+                t.cc,
+                t.km,
+                *(getattr(p, name)[c][t.fuel] for name in _LIMITS),
+            )
+        return out
+
+    return t.cached(("rule_matrix", p, ctx.on), make)
 
 
 def pair_limits(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> list[np.ndarray]:

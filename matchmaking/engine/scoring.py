@@ -386,12 +386,19 @@ def _need_top(
     block holding all candidates of its needs, sorted."""
     if len(nl) == 0:
         return np.zeros(0, np.int64)
+    lots_n = max(ctx.table.n, 1)
     base = int(nl.min())
+    if base == int(nl.max()):
+        # One need (rescoring): a partial sort beats the histogram.
+        key = (MAX_CENTI - score).astype(np.int64) * lots_n + np.take(ctx.prices.rank, lp)
+        if len(key) > top_k:
+            key = key[np.argpartition(key, top_k - 1)[:top_k]]
+        key.sort()
+        return key + base * ((MAX_CENTI + 1) * lots_n)
     local = nl - base
     bucket = score >> _NEED_SHIFT
     cut = _cut_off(local, bucket, int(local.max()) + 1, (MAX_CENTI >> _NEED_SHIFT) + 1, top_k)
     keep = bucket >= cut[local]
-    lots_n = max(ctx.table.n, 1)
     key = nl[keep].astype(np.int64) * ((MAX_CENTI + 1) * lots_n)
     key += (MAX_CENTI - score[keep]).astype(np.int64) * lots_n + ctx.prices.rank[lp[keep]]
     key.sort()
@@ -433,7 +440,7 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
     t, n = ctx.table, ctx.needs
     lots_n, needs_n = max(t.n, 1), max(n.n, 1)
     owner, start, length = pairs.ranges(ctx, range(n.n), "full")
-    matrix = pairs.rule_matrix(ctx) if n.n >= pairs.FEW_NEEDS and len(owner) else None
+    matrix = pairs.rule_matrix(ctx) if len(owner) else None
     lot_buckets = (MAX_CENTI >> _LOT_SHIFT) + 1
 
     def block(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -457,13 +464,17 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
     need_keys, kept = [], []
     lot_hist = np.zeros(lots_n * lot_buckets, np.int64) if lot_side else None
     work = list(pairs.blocks(owner, length))
-    with ThreadPoolExecutor(max_workers=THREADS if len(work) > 1 else 1) as pool:
-        for part in pool.map(block, work) if len(work) > 1 else map(block, work):
+    pool = ThreadPoolExecutor(max_workers=THREADS) if len(work) > 1 else None
+    try:
+        for part in pool.map(block, work) if pool else map(block, work):
             counts += part[0]
             need_keys.append(part[1])
             if lot_hist is not None:
                 lot_hist += part[2]
                 kept.append(part[3:])
+    finally:
+        if pool:
+            pool.shutdown()
     need_key = np.concatenate(need_keys) if need_keys else np.zeros(0, np.int64)
     stride = (MAX_CENTI + 1) * lots_n
     rest = need_key % stride

@@ -198,6 +198,11 @@ def _date_code(day: date | None) -> int:
     return 0 if day is None else day.year * 10_000 + day.month * 100 + day.day
 
 
+# Derived arrays kept per table (FX-, date- and rules-dependent: a few per
+# setting, one rule matrix per destination rescored); beyond this, start over.
+_CACHE_ENTRIES = 64
+
+
 # Blocking patterns: which of (body, make, model) a need gives. A need with
 # models is looked up by (make, model) pairs, so pattern 4 implies 2.
 BODY, MAKE, MODEL = 1, 2, 4
@@ -274,7 +279,7 @@ class LotTable:
 
     def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key not in self._cache:
-            if len(self._cache) > 32:
+            if len(self._cache) > _CACHE_ENTRIES:
                 self._cache.clear()
             self._cache[key] = make()
         return self._cache[key]
@@ -376,7 +381,7 @@ class NeedTable:
 
     def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key not in self._cache:
-            if len(self._cache) > 32:
+            if len(self._cache) > _CACHE_ENTRIES:
                 self._cache.clear()
             self._cache[key] = make()
         return self._cache[key]
