@@ -1,5 +1,6 @@
-"""Read queries for matches: ranked proposals for one need or one lot, the
-other side's contacts once interest is mutual, and organisers' totals."""
+"""Read queries for matches: ranked proposals for one need (a lot's are ranked
+live: services.matching.lot_proposals), the other side's contacts once
+interest is mutual, and organisers' totals."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from accounts.models import Membership, Organisation
-from matchmaking.models import Lot, Match, MatchRun, Need
+from matchmaking.models import Match, MatchRun, Need
 
 LIVE_STATES = (Match.State.PROPOSED, Match.State.MUTUAL)
 
 # A stale match nobody answered is noise; one somebody cared about stays
 # visible so they learn it no longer holds.
-_HIDDEN_STALE = Q(state=Match.State.STALE, exporter_interest="", buyer_interest="")
+HIDDEN_STALE = Q(state=Match.State.STALE, exporter_interest="", buyer_interest="")
 
 
 def matches_for_need(need: Need) -> QuerySet[Match]:
@@ -26,19 +27,9 @@ def matches_for_need(need: Need) -> QuerySet[Match]:
     need itself, so rows can tell whose side the viewer is on for free)."""
     return (
         Match.objects.filter(need=need)
-        .exclude(_HIDDEN_STALE)
+        .exclude(HIDDEN_STALE)
         .select_related("lot", "lot__exporter", "need")
         .order_by(F("rank_for_need").asc(nulls_last=True), "-score", "lot_id")
-    )
-
-
-def matches_for_lot(lot: Lot) -> QuerySet[Match]:
-    """A lot's proposed needs, best first, with each need's buyer."""
-    return (
-        Match.objects.filter(lot=lot)
-        .exclude(_HIDDEN_STALE)
-        .select_related("need", "need__buyer", "lot", "lot__exporter")
-        .order_by(F("rank_for_lot").asc(nulls_last=True), "-score", "need_id")
     )
 
 

@@ -36,6 +36,7 @@ from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecor
 from matchmaking.engine.vocabulary import MAKE_ALIASES, normalise, wanted_makes
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
 from matchmaking.selectors.fx import fx_table_on
+from matchmaking.selectors.matches import HIDDEN_STALE
 
 logger = logging.getLogger(__name__)
 
@@ -945,9 +946,7 @@ def lot_proposals(lot: Lot, on: datetime.date | None = None) -> list[Match]:
     world = _World.load(on)
     stored = {
         match.need_id: match
-        for match in Match.objects.filter(lot=lot)
-        .exclude(state=Match.State.STALE, exporter_interest="", buyer_interest="")
-        .select_related("need__buyer")
+        for match in Match.objects.filter(lot=lot).exclude(HIDDEN_STALE).select_related("need__buyer")
     }
     ranking = _live_ranking(lot, world, TOP_K)
     fresh = Need.objects.select_related("buyer").in_bulk(
