@@ -374,9 +374,11 @@ def _cut_off(group: np.ndarray, bucket: np.ndarray, groups: int, buckets: int, t
 
 
 def _cut_off_from(hist: np.ndarray, top_k: int) -> np.ndarray:
-    below = np.cumsum(hist, axis=1)
+    # Counts fit in int32 (at most one per lot or need), which halves the memory walked.
+    hist = hist.astype(np.int32, copy=False)
+    below = np.cumsum(hist, axis=1, dtype=np.int32)
     below -= hist
-    return np.count_nonzero(below <= (hist.sum(axis=1) - top_k)[:, None], axis=1) - 1
+    return np.count_nonzero(below <= (hist.sum(axis=1, dtype=np.int32) - top_k)[:, None], axis=1) - 1
 
 
 def _need_top(
@@ -406,24 +408,21 @@ def _need_top(
 
 
 def _union(
-    first: tuple[np.ndarray, ...], second: tuple[np.ndarray, ...], top_k: int
+    first: tuple[np.ndarray, ...], second: tuple[np.ndarray, ...], lot_key: np.ndarray, needs_n: int
 ) -> tuple[np.ndarray, ...]:
     """Pairs in the need-side list (lp, nl, score, rank) or the lot-side list
-    (sorted by lot), each with both ranks. A need-side pair is looked up in its
-    lot's window of at most K lot-side entries."""
+    (lp, nl, score, rank, from the sorted packed keys `lot_key`), each with
+    both ranks. A need-side pair is in the lot-side list when its own packed
+    key is: one binary search each."""
     lp1, nl1, sc1, rank_n = first
     lp2, nl2, sc2, rank_l = second
     rank_for_need = np.zeros(len(lp2), np.int64)
     found = np.zeros(len(lp1), dtype=bool)
     if len(lp1) and len(lp2):
-        start = np.searchsorted(lp2, lp1)
-        width = int(min(top_k, np.bincount(lp2).max()))
-        window = start[:, None] + np.arange(width)
-        inside = window < len(lp2)
-        window = np.minimum(window, len(lp2) - 1)
-        hit = inside & (lp2[window] == lp1[:, None]) & (nl2[window] == nl1[:, None])
-        found = hit.any(axis=1)
-        rank_for_need[window[found, hit[found].argmax(axis=1)]] = rank_n[found]
+        key = lp1 * ((MAX_CENTI + 1) * needs_n) + (MAX_CENTI - sc1) * needs_n + nl1
+        at = np.minimum(np.searchsorted(lot_key, key), len(lot_key) - 1)
+        found = lot_key[at] == key
+        rank_for_need[at[found]] = rank_n[found]
     miss = ~found
     return (
         np.concatenate([lp2, lp1[miss]]),
@@ -463,15 +462,36 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
     counts = np.zeros(n.n, np.int64)
     need_keys, kept = [], []
     lot_hist = np.zeros(lots_n * lot_buckets, np.int64) if lot_side else None
+    lot_key: np.ndarray | None = None
+    lot_stride = (MAX_CENTI + 1) * needs_n
     work = list(pairs.blocks(owner, length))
     pool = ThreadPoolExecutor(max_workers=THREADS) if len(work) > 1 else None
+    run = pool.map if pool else map
     try:
-        for part in pool.map(block, work) if pool else map(block, work):
+        for part in run(block, work):
             counts += part[0]
             need_keys.append(part[1])
             if lot_hist is not None:
                 lot_hist += part[2]
                 kept.append(part[3:])
+        if kept and lot_hist is not None:
+            cut = _cut_off_from(lot_hist.reshape(lots_n, lot_buckets), top_k)
+            # The lowest score each lot's top K can hold, in the kept scores'
+            # dtype: one gather and one compare per pair, no widening (-256 for
+            # lots with fewer than K keeps them all).
+            lowest = (cut << _LOT_SHIFT).astype(np.int16)
+
+            def lot_keys(part: tuple[np.ndarray, ...]) -> np.ndarray:
+                """Packed keys (lot, 10000 - score, need) of a block's pairs
+                that can still be in their lot's top K."""
+                lp, nl, score = part
+                keep = score >= np.take(lowest, lp)
+                key = lp[keep].astype(np.int64) * lot_stride
+                key += (MAX_CENTI - score[keep]).astype(np.int64) * needs_n + nl[keep]
+                return key
+
+            lot_key = np.concatenate(list(run(lot_keys, kept)))
+            del kept
     finally:
         if pool:
             pool.shutdown()
@@ -484,14 +504,8 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
         MAX_CENTI - rest // lots_n,
         pairs.segment_rank(need_key // stride) + 1,
     )
-    if kept and lot_hist is not None:
-        lp, nl, score = (np.concatenate(x) for x in zip(*kept, strict=True))
-        del kept
-        cut = _cut_off_from(lot_hist.reshape(lots_n, lot_buckets), top_k)
-        keep = (score >> _LOT_SHIFT) >= np.take(cut, lp.astype(np.intp))
-        lot_stride = (MAX_CENTI + 1) * needs_n
-        key = lp[keep].astype(np.int64) * lot_stride
-        key += (MAX_CENTI - score[keep]).astype(np.int64) * needs_n + nl[keep]
+    if lot_key is not None:
+        key = lot_key
         key.sort()
         key = key[pairs.segment_rank(key // lot_stride) < top_k]
         lot_lp = key // lot_stride
@@ -501,7 +515,7 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
             MAX_CENTI - (key % lot_stride) // needs_n,
             pairs.segment_rank(lot_lp) + 1,
         )
-        lp_, nl_, sc_, rn_, rl_ = _union(need_side, lot_side_, top_k)
+        lp_, nl_, sc_, rn_, rl_ = _union(need_side, lot_side_, key, needs_n)
     else:
         lp_, nl_, sc_, rn_ = need_side
         rl_ = np.zeros(len(lp_), np.int64)
