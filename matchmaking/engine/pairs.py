@@ -303,23 +303,23 @@ def factors(ctx: Context, lp: np.ndarray, nl: np.ndarray, *, split: bool = True)
     exporter come summed (one gather fewer) as the last element. Float32
     throughout: every step is monotone, so cheaper never scores lower."""
     a, f, n = ctx.arrays, ctx.fixed, ctx.ages
-    ratio = np.take(ctx.prices.price32, lp)
-    ratio *= np.take(a.inv_budget32, nl)
+    ratio = ctx.prices.price32.take(lp)
+    ratio *= a.inv_budget32.take(nl)
     price = np.rint(np.clip(np.float32(5500.0) - np.float32(5000.0) * ratio, 0, 3000)).astype(np.int32)
-    km = np.take(f.km32, lp)
-    km *= np.take(a.km_scale32, nl)
+    km = f.km32.take(lp)
+    km *= a.km_scale32.take(nl)
     mileage = np.rint(np.clip(np.float32(1500.0) - km, 0, 1500)).astype(np.int32)
-    qty = np.take(f.qty32, lp)
-    partial = np.rint(qty * np.take(a.partial_scale32, nl)).astype(np.int32)
-    quantity = np.where(qty >= np.take(a.want32, nl), np.int32(1000), partial)
-    logistics = np.take(a.logistics, nl)
-    logistics += np.take(f.logistics, lp)
-    logistics = np.take(LOGISTICS_CENTI, logistics)
-    model = np.take(a.model_centi, nl)
+    qty = f.qty32.take(lp)
+    partial = np.rint(qty * a.partial_scale32.take(nl)).astype(np.int32)
+    quantity = np.where(qty >= a.want32.take(nl), np.int32(1000), partial)
+    logistics = a.logistics.take(nl)
+    logistics += f.logistics.take(lp)
+    logistics = LOGISTICS_CENTI.take(logistics)
+    model = a.model_centi.take(nl)
     if split:
-        age, exporter = np.take(n.age_centi, lp), np.take(n.exporter_centi, lp)
+        age, exporter = n.age_centi.take(lp), n.exporter_centi.take(lp)
         return [price, age, mileage, quantity, model, logistics, exporter]
-    return [price, mileage, quantity, model, logistics, np.take(n.static_centi, lp)]
+    return [price, mileage, quantity, model, logistics, n.static_centi.take(lp)]
 
 
 def score(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
@@ -328,31 +328,31 @@ def score(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
     Each step is the same float32 operation as in `factors` (x * -5000 + 5500
     is 5500 - 5000x exactly), so scores equal their explanations' points."""
     a, f = ctx.arrays, ctx.fixed
-    price = np.take(ctx.prices.price32, lp)
-    price *= np.take(a.inv_budget32, nl)
+    price = ctx.prices.price32.take(lp)
+    price *= a.inv_budget32.take(nl)
     price *= np.float32(-5000.0)
     price += np.float32(5500.0)
     np.clip(price, 0, 3000, out=price)
     total = np.rint(price, out=price).astype(np.int32)
     del price
-    km = np.take(f.km32, lp)
-    km *= np.take(a.km_scale32, nl)
+    km = f.km32.take(lp)
+    km *= a.km_scale32.take(nl)
     km *= np.float32(-1.0)
     km += np.float32(1500.0)
     np.clip(km, 0, 1500, out=km)
     total += np.rint(km, out=km).astype(np.int32)
     del km
-    qty = np.take(f.qty32, lp)
-    partial = qty * np.take(a.partial_scale32, nl)
+    qty = f.qty32.take(lp)
+    partial = qty * a.partial_scale32.take(nl)
     partial = np.rint(partial, out=partial).astype(np.int32)
-    partial[qty >= np.take(a.want32, nl)] = 1000
+    partial[qty >= a.want32.take(nl)] = 1000
     total += partial
     del qty, partial
-    logistics = np.take(a.logistics, nl)
-    logistics += np.take(f.logistics, lp)
-    total += np.take(LOGISTICS_CENTI, logistics)
-    total += np.take(a.model_centi, nl)
-    total += np.take(ctx.ages.static_centi, lp)
+    logistics = a.logistics.take(nl)
+    logistics += f.logistics.take(lp)
+    total += LOGISTICS_CENTI.take(logistics)
+    total += a.model_centi.take(nl)
+    total += ctx.ages.static_centi.take(lp)
     return total
 
 
@@ -471,6 +471,9 @@ def blocks(owner: np.ndarray, length: np.ndarray, limit: int = PAIR_BLOCK) -> It
     """Consecutive range slices of about `limit` pairs, never splitting a need."""
     if len(owner) == 0:
         return
+    if int(length.sum()) <= limit:  # rescoring: one block, no bookkeeping
+        yield 0, len(owner)
+        return
     need_end = np.flatnonzero(np.r_[owner[1:] != owner[:-1], True]) + 1
     pairs_before = np.cumsum(length)[need_end - 1]
     begin, base, k = 0, 0, 0
@@ -490,7 +493,7 @@ def expand(
     positions = np.repeat(start - first, length)
     positions += np.arange(total)
     _, perm = ctx.orders()
-    return np.take(perm, positions), np.repeat(owner, length)
+    return perm.take(positions), np.repeat(owner, length)
 
 
 def rule_matrix(ctx: Context) -> np.ndarray:
@@ -536,13 +539,13 @@ def admissible(ctx: Context, lp: np.ndarray, nl: np.ndarray, matrix: np.ndarray 
     blocking's.)"""
     a = ctx.arrays
     if matrix is not None:
-        cell = np.take(a.row, nl)
+        cell = a.row.take(nl)
         cell += lp
-        ok = np.take(matrix.ravel(), cell)
+        ok = matrix.ravel().take(cell)
     else:
         ok = pair_rules_ok(ctx, lp, nl)
-    ok &= np.take(ctx.fixed.km, lp) <= np.take(a.max_km, nl)
-    ok &= np.take(ctx.fixed.soh_ok_from, lp) >= np.take(a.min_soh, nl)
+    ok &= ctx.fixed.km.take(lp) <= a.max_km.take(nl)
+    ok &= ctx.fixed.soh_ok_from.take(lp) >= a.min_soh.take(nl)
     return ok
 
 

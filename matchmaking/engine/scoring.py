@@ -392,7 +392,7 @@ def _need_top(
     base = int(nl.min())
     if base == int(nl.max()):
         # One need (rescoring): a partial sort beats the histogram.
-        key = (MAX_CENTI - score).astype(np.int64) * lots_n + np.take(ctx.prices.rank, lp)
+        key = (MAX_CENTI - score).astype(np.int64) * lots_n + ctx.prices.rank.take(lp)
         if len(key) > top_k:
             key = key[np.argpartition(key, top_k - 1)[:top_k]]
         key.sort()
@@ -485,7 +485,7 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
                 """Packed keys (lot, 10000 - score, need) of a block's pairs
                 that can still be in their lot's top K."""
                 lp, nl, score = part
-                keep = score >= np.take(lowest, lp)
+                keep = score >= lowest.take(lp)
                 key = lp[keep].astype(np.int64) * lot_stride
                 key += (MAX_CENTI - score[keep]).astype(np.int64) * needs_n + nl[keep]
                 return key
