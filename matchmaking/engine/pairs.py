@@ -59,6 +59,7 @@ ROUTE_FIT = (0.5, 1.0, 0.0)
 MAX_CENTI = 10_000
 # Pairs expanded at once per thread: bounds peak memory (roughly 60 bytes per pair in flight).
 PAIR_BLOCK = 3 << 19
+_INT32_MAX = int(np.iinfo(np.int32).max)
 _LIMITS = ("max_age_my", "max_age_fr", "min_emission", "max_cc", "max_km")
 
 
@@ -170,7 +171,7 @@ def lot_ages(table: LotTable, on: date) -> LotAges:
 def lot_fixed(table: LotTable) -> LotFixed:
     def make() -> LotFixed:
         return LotFixed(
-            np.minimum(table.km, np.iinfo(np.int32).max).astype(np.int32),
+            np.minimum(table.km, _INT32_MAX).astype(np.int32),
             table.km.astype(np.float32),
             table.qty.astype(np.float32),
             np.where(table.electrified, table.soh, 1000).astype(np.int32),
@@ -242,7 +243,7 @@ def need_arrays(needs: NeedTable, table: LotTable, prices: LotPrices, fx: Mappin
             "logistics": ((needs.modes * len(_ROUTE_SETS) + route_class) * 16 * ORIGINS).astype(np.int32),
             "route_bits": needs.route_bits.astype(np.int32),
             "model_centi": _MODEL_CENTI[needs.model_level],
-            "max_km": np.minimum(needs.max_km, np.iinfo(np.int32).max).astype(np.int32),
+            "max_km": np.minimum(needs.max_km, _INT32_MAX).astype(np.int32),
             "min_soh": needs.min_soh.astype(np.int32),
             "country": needs.country,
         }

@@ -222,6 +222,32 @@ class Match:
     def explanation(self) -> tuple[Factor, ...]:
         return self._batch[self._index]
 
+    @classmethod
+    def _fast(
+        cls,
+        lot_id: int,
+        need_id: int,
+        score: float,
+        by_need: int | None,
+        by_lot: int | None,
+        batch: _Explanations,
+        index: int,
+    ) -> Match:
+        """The same as Match(...), at a third of the cost: a frozen dataclass's
+        __init__ goes through object.__setattr__ per field, which shows when a
+        rescore returns its 20 matches in about a millisecond."""
+        match = object.__new__(cls)
+        match.__dict__.update(
+            lot_id=lot_id,
+            need_id=need_id,
+            score=score,
+            rank_for_need=by_need,
+            rank_for_lot=by_lot,
+            _batch=batch,
+            _index=index,
+        )
+        return match
+
 
 # ---------------------------------------------------------------- explanations
 
@@ -344,8 +370,10 @@ class MatchResult:
         scores = self.score_centi[rows].tolist()
         by_need, by_lot = self.rank_for_need[rows].tolist(), self.rank_for_lot[rows].tolist()
         return [
-            Match(lot_ids[k], need_ids[k], scores[k] / 100, by_need[k] or None, by_lot[k] or None, batch, k)
-            for k in range(len(rows))
+            Match._fast(lot_id, need_id, score / 100, rank_n or None, rank_l or None, batch, k)
+            for k, (lot_id, need_id, score, rank_n, rank_l) in enumerate(
+                zip(lot_ids, need_ids, scores, by_need, by_lot, strict=True)
+            )
         ]
 
     def matches(self, batch: int = 10_000) -> Iterator[Match]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -97,7 +98,14 @@ class RuleRecord:
 
 
 def fx_key(fx: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
-    return tuple(sorted((str(cur).upper(), float(rate)) for cur, rate in fx.items()))
+    """The rates as a canonical, hashable key (caches are keyed by it)."""
+    return _fx_key(tuple(fx.items()))
+
+
+@lru_cache(maxsize=64)
+def _fx_key(items: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    # Every rescore asks several times for the same few rates.
+    return tuple(sorted((str(cur).upper(), float(rate)) for cur, rate in items))
 
 
 def rate_of(fx: Mapping[str, float], currency: str) -> float:
