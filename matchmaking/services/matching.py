@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models import BooleanField, CharField, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from matchmaking.engine.scoring import (
     run_full,
 )
 from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
-from matchmaking.engine.vocabulary import MAKE_ALIASES, normalise, wanted_makes
+from matchmaking.engine.vocabulary import MAKE_ALIASES, MAKE_GROUPS, canonical_make, normalise, wanted_makes
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
 from matchmaking.selectors.fx import fx_table_on
 from matchmaking.selectors.matches import HIDDEN_STALE
@@ -816,11 +817,46 @@ def _lots_for_need(need: NeedRecord, fx: dict[str, float]) -> QuerySet[Lot]:
     return lots.filter(_within_cap("unit_price", "currency", bounds if cap_cny >= 0 else {}, upper=True))
 
 
+def _kinds_accepting(lot: LotRecord) -> Q:
+    """Needs that leave fuel and body open or name the lot's (needs hold the
+    validated codes, which normalising leaves as they are), and leave makes
+    open or name one accepting the lot's brand (`names_make`, annotated by
+    _naming_make). PostgreSQL only: jsonb."""
+    return (
+        (Q(fuel_types=[]) | Q(fuel_types__contains=[normalise(lot.fuel_type)]))
+        & (Q(body_types=[]) | Q(body_types__contains=[normalise(lot.body_type)]))
+        & (Q(makes=[]) | Q(names_make=True))
+    )
+
+
+def _naming_make(lot: LotRecord) -> RawSQL:
+    """Whether a need's makes name, in any spelling (compared squashed, see
+    _squashed), the lot's brand or a group holding it."""
+    brand = canonical_make(lot.make)
+    accepting = {name for name, group in MAKE_GROUPS.items() if brand in group} | {brand}
+    spellings = accepting | {alias for alias, name in MAKE_ALIASES.items() if name in accepting}
+    quote = connection.ops.quote_name
+    makes = f"{quote(Need._meta.db_table)}.{quote(Need._meta.get_field('makes').column)}"
+    # Identifiers come from the model's _meta, quoted; the spellings are bound.
+    return RawSQL(  # noqa: S611
+        # A value that is not a list (never written by the app) is kept: the
+        # engine decides, and the query does not fail on it.
+        f"(jsonb_typeof({makes}) <> 'array' OR EXISTS (SELECT 1 FROM "  # noqa: S608
+        f"jsonb_array_elements_text({makes}) AS named(make) "
+        "WHERE regexp_replace(lower(named.make), '[^0-9a-z]+', '', 'g') = ANY(%s)))",
+        (sorted({_squashed(spelling) for spelling in spellings}),),
+        output_field=BooleanField(),
+    )
+
+
 def _needs_for_lot(lot: LotRecord, fx: dict[str, float]) -> QuerySet[Need]:
     rates = _rates(fx)
     price_cny = lot.unit_price * rates.get(lot.currency.strip().upper(), math.nan)
     bounds = {currency: price_cny / (1.10 * rate) for currency, rate in rates.items()}
-    return Need.objects.filter(
+    needs = Need.objects.all()
+    if connection.vendor == "postgresql":
+        needs = needs.annotate(names_make=_naming_make(lot)).filter(_kinds_accepting(lot))
+    return needs.filter(
         Q(year_min__isnull=True) | Q(year_min__lte=lot.model_year),
         Q(year_max__isnull=True) | Q(year_max__gte=lot.model_year),
         Q(max_mileage_km__isnull=True) | Q(max_mileage_km__gte=lot.mileage_km),

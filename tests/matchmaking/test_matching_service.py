@@ -197,6 +197,29 @@ def test_rescoring_one_need_or_lot_agrees_with_a_full_run_on_a_varied_market():
     assert _rows() == before
 
 
+def test_rescoring_a_lot_finds_needs_naming_its_brand_in_any_spelling():
+    # The lot rescore narrows needs in SQL by make spelling, fuel and body.
+    lots = [
+        LotFactory(make="Haval", model="H6"),
+        LotFactory(make="Volkswagen", model="Tiguan"),
+        LotFactory(make="BYD", fuel_type="bev", body_type="sedan"),
+    ]
+    NeedFactory(makes=["GWM"])  # the group: Haval too
+    NeedFactory(makes=["great-wall haval"])
+    NeedFactory(makes=["VW"], fuel_types=[], body_types=[])
+    NeedFactory(makes=["byd auto"], fuel_types=["bev"], body_types=[])
+    NeedFactory(makes=[], fuel_types=[], body_types=["sedan"])
+    NeedFactory(makes=["Toyota"])
+    _run()
+    before = _rows()
+    assert {lot for lot, *_ in before} == {lot.pk for lot in lots}
+
+    for lot in lots:
+        lot_rescore(lot_id=lot.pk)
+
+    assert _rows() == before
+
+
 def test_a_need_the_prefilter_empties_still_gets_the_full_diagnosis(market):
     picky = NeedFactory(year_min=2010, year_max=2012)
     _run()
