@@ -1003,6 +1003,13 @@ def lot_proposals(lot: Lot, on: datetime.date | None = None) -> list[Match]:
     return proposals + rest
 
 
+def lot_rank(lot: Lot, need_id: int, on: datetime.date | None = None) -> int | None:
+    """Where a need stands among the lot's top K now (None outside it), for a
+    row redrawn on its own. Pass the lot with its exporter."""
+    ranking = _live_ranking(lot, _World.load(on), TOP_K)
+    return next((rank for rank, item in enumerate(ranking, start=1) if item.need_id == need_id), None)
+
+
 @transaction.atomic
 def match_for_pair(*, lot: Lot, need: Need, on: datetime.date | None = None) -> Match:
     """The stored match of a lot and a need, created when a side first answers

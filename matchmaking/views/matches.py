@@ -28,7 +28,13 @@ from matchmaking.selectors import lots as lot_selectors
 from matchmaking.selectors import matches as selectors
 from matchmaking.selectors import needs as need_selectors
 from matchmaking.services.matches import match_express_interest, match_side
-from matchmaking.services.matching import explain_matches, lot_proposals, match_for_pair, match_run_start
+from matchmaking.services.matching import (
+    explain_matches,
+    lot_proposals,
+    lot_rank,
+    match_for_pair,
+    match_run_start,
+)
 
 NEED_ROW_TEMPLATE = "matchmaking/matches/_need_match_row.html"
 LOT_ROW_TEMPLATE = "matchmaking/matches/_lot_match_row.html"
@@ -55,6 +61,8 @@ def _row_template(side: str | None) -> str:
 def _row_context(match: Match, viewer: Organisation, **extra: Any) -> dict[str, Any]:
     side = match_side(match, viewer)
     explain_matches([match])
+    if side == "exporter":
+        match.rank_for_lot = lot_rank(match.lot, match.need_id)
     match.contacts = selectors.match_contacts(match, viewer) if side else None
     return {"match": match, "side": side, **extra}
 

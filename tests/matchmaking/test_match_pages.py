@@ -279,6 +279,7 @@ def test_answering_a_live_proposal_stores_the_match(login, exporter_admin, expor
     assert (match.exporter_interest, match.buyer_interest, match.state) == ("yes", "", "proposed")
     assert match.score > 0
     assert f'id="match-{lot.pk}-{need.pk}"' in response.text
+    assert ">#1</span>" in response.text  # the row keeps its place in the lot's ranking
     assert "You are interested." in response.text
     # Answering again goes to the stored match, not a second one.
     pair_interest(client, lot.pk, need.pk, "no")
