@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker beside the web server."; \
-		$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+		$(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000; \
 	else \
@@ -34,7 +34,7 @@ run: $(STAMP)
 
 worker: export DJANGO_DEBUG ?= true
 worker: $(STAMP)
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker --beat --loglevel=INFO
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -79,6 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language of the site when the person last signed in; emails sent
+    # to them later (from a worker, outside any request) are written in it.
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
 
     objects = UserManager()
 

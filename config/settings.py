@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "accounts",
     "matchmaking",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="carbridge")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# `celery beat` (started with the worker by `make run` and `make worker`)
+# sends each event's day-before reminders; the task sends each event's once.
+CELERY_BEAT_SCHEDULE = {
+    "event-reminders": {"task": "events.tasks.reminders_send_task", "schedule": 60 * 30},
+}
 
 # Authentication ----------------------------------------------------------------
 

@@ -218,3 +218,42 @@ class MatchFactory(factory.django.DjangoModelFactory):
     need = factory.SubFactory(NeedFactory)
     score = 78.5
     rank_for_need = 1
+
+
+# Events ----------------------------------------------------------------------
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An open event with no sessions or tables; `fair()` in
+    tests/events/conftest.py builds one with its programme."""
+
+    class Meta:
+        model = "events.Event"
+
+    organiser = factory.SubFactory(OrganiserFactory)
+    name = factory.Sequence(lambda n: f"Export Fair {n}")
+    slug = factory.Sequence(lambda n: f"fair-{n}")
+    city = "Chengdu"
+    venue = "Western China International Expo City"
+    status = "open"
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Participation"
+
+    event = factory.SubFactory(EventFactory)
+    organisation = factory.SubFactory(ExporterFactory)
+    status = "approved"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A requested meeting; book it with services.meetings.meeting_move or pass
+    slot, table and state."""
+
+    class Meta:
+        model = "events.Meeting"
+
+    event = factory.SubFactory(EventFactory)
+    exporter = factory.SubFactory(ExporterFactory)
+    buyer = factory.SubFactory(BuyerFactory)

@@ -105,3 +105,30 @@ def test_an_invitation_accepted_twice_at_once_creates_one_account(postgres):
 
     assert Membership.objects.filter(user__email=invitation.email).count() == 1
     assert sum(o is None for o in outcomes) == 1, outcomes
+
+
+def test_a_real_worker_schedules_an_event_on_postgresql(celery_worker):
+    from events.models import Meeting, ScheduleRun
+    from events.tasks import schedule_run_task
+    from tests.events.conftest import make_fair
+    from tests.factories import BuyerFactory, ExporterFactory, MeetingFactory, ParticipationFactory
+
+    fair = make_fair(slug="worker-fair")
+    exporters, buyers = [ExporterFactory() for _ in range(3)], [BuyerFactory() for _ in range(3)]
+    for organisation in [*exporters, *buyers]:
+        ParticipationFactory(event=fair, organisation=organisation)
+    for exporter in exporters:
+        for buyer in buyers:
+            MeetingFactory(event=fair, exporter=exporter, buyer=buyer)
+    run = ScheduleRun.objects.create(event=fair, time_limit=2)
+
+    schedule_run_task.apply_async((run.pk,), queue=celery_worker)
+
+    def finished() -> bool:
+        return ScheduleRun.objects.filter(pk=run.pk).exclude(status__in=["queued", "running"]).exists()
+
+    assert wait_until(finished, timeout=90), "the worker did not finish the scheduling run"
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.FINISHED, run.error
+    assert run.stats["scheduled"] == 9
+    assert Meeting.objects.filter(event=fair, state=Meeting.State.SCHEDULED).count() == 9

@@ -46,6 +46,10 @@ def match_express_interest(*, match: Match, organisation: Organisation, interest
     elif match.state != Match.State.MUTUAL:
         match.mutual_at = None
     match.save(update_fields=[f"{side}_interest", "state", "mutual_at", "updated_at"])
+    if match.state == Match.State.MUTUAL and not was_mutual:
+        from events.services.meetings import meetings_request_for_match
+
+        meetings_request_for_match(match=match)
     return match
 
 

@@ -11,6 +11,21 @@
     }
   });
 
+  // Print buttons on agendas, grids, table signs and sheets.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
+  // Addresses meant to be copied are selected whole.
+  document.addEventListener("focusin", function (event) {
+    var field = event.target.closest("input[data-select-on-focus]");
+    if (field) {
+      field.select();
+    }
+  });
+
   // Forms that destroy something ask first.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

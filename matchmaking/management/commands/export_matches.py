@@ -17,18 +17,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="Where to write the CSV file.")
-        parser.add_argument("--event", help="Event slug (events arrive with the scheduling work).")
+        parser.add_argument(
+            "--event", help="Only matches between exporters and buyers approved for this event (its slug)."
+        )
 
     def handle(self, *args, **options) -> None:
+        matches = Match.objects.exclude(state=Match.State.STALE).filter(rank_for_need__isnull=False)
         if options["event"]:
-            raise CommandError("Events do not exist yet: run without --event to export every match.")
-        matches = (
-            Match.objects.exclude(state=Match.State.STALE)
-            .filter(rank_for_need__isnull=False)
-            .order_by("need__buyer__name", "need__ref", "rank_for_need")
-            .values_list(
-                "need__ref", "need__buyer__name", "lot__ref", "lot__exporter__name", "score", "rank_for_need"
+            from events.models import Participation
+            from events.selectors import event_by_slug
+
+            event = event_by_slug(options["event"])
+            if event is None:
+                raise CommandError(f"No event with the short name {options['event']!r}.")
+            approved = Participation.objects.filter(event=event, status=Participation.Status.APPROVED).values(
+                "organisation_id"
             )
+            matches = matches.filter(lot__exporter_id__in=approved, need__buyer_id__in=approved)
+        matches = matches.order_by("need__buyer__name", "need__ref", "rank_for_need").values_list(
+            "need__ref", "need__buyer__name", "lot__ref", "lot__exporter__name", "score", "rank_for_need"
         )
         count = 0
         try:

@@ -14,12 +14,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--event",
-            help="Event slug. Events arrive with scheduling; until then every run covers the whole site.",
+            help=(
+                "Event slug: rescore only the open needs of the event's approved buyers, against every "
+                "available lot (a need's best lots may come from exporters not at the fair)."
+            ),
         )
 
     def handle(self, *args, **options) -> None:
         if options["event"]:
-            raise CommandError("Events do not exist yet: run without --event to match the whole site.")
+            self._match_event(options["event"])
+            return
         if MatchRun.objects.filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]).exists():
             raise CommandError("A matching run is already under way; wait for it to finish.")
         run = MatchRun.objects.create()
@@ -32,5 +36,29 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{run.lots_count} lots × {run.needs_count} needs: {run.pairs_considered} pairs considered, "
                 f"{run.matches_kept} matches kept ({timings})."
+            )
+        )
+
+    def _match_event(self, slug: str) -> None:
+        from events.models import Participation
+        from events.selectors import event_by_slug
+        from matchmaking.models import Need
+        from matchmaking.services.matching import need_rescore
+
+        event = event_by_slug(slug)
+        if event is None:
+            raise CommandError(f"No event with the short name {slug!r}.")
+        buyers = Participation.objects.filter(event=event, status=Participation.Status.APPROVED).values(
+            "organisation_id"
+        )
+        need_ids = list(
+            Need.objects.filter(buyer_id__in=buyers, status=Need.Status.OPEN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        kept = sum(len(need_rescore(need_id=need_id)) for need_id in need_ids)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Event {event.slug}: {len(need_ids)} open needs rescored, {kept} matches kept."
             )
         )

@@ -272,7 +272,23 @@ class Command(BaseCommand):
             self.stdout.write(f"Matching: {run.matches_kept} matches for {run.needs_count} open needs.")
         else:
             self.stderr.write(f"Matching failed: {run.error if run else 'no run'}")
+        self._seed_event(organisations)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for company in [ORGANISER, *DEMO_COMPANIES]:
             email = f"{company.login}@{DEMO_DOMAIN}"
             self.stdout.write(f"  {company.kind:<9}  {email:<30}  {company.name}")
+
+    def _seed_event(self, organisations: dict[str, Organisation]) -> None:
+        from events.demo import seed_demo_event
+
+        participants = [
+            organisations[login] for login in [*demo.EXPORTERS, *demo.BUYERS] if login in organisations
+        ]
+        event = seed_demo_event(organisations[ORGANISER.login], participants)
+        if event is None:
+            self.stdout.write("Demo event: already there, left as it is.")
+            return
+        booked = event.meetings.filter(state__in=["scheduled", "confirmed"]).count()
+        self.stdout.write(
+            f"Demo event {event.slug}: {len(participants)} participants, {booked} meetings on the agenda."
+        )

@@ -1,0 +1,250 @@
+"""Forms for events, participants and meetings. They check the shape of the
+input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import dateformat
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from events.models import Event, EventTable, Meeting, Participation, Slot
+from events.services.events import EVENT_FIELDS, SessionSpec, table_names_from
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+
+class EventForm(forms.ModelForm):
+    tables = forms.CharField(
+        label=_("Tables"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A number (30 gives T1 to T30) or the tables' names, separated by commas or new lines."),
+    )
+
+    class Meta:
+        model = Event
+        # The status has its own control on the event's page.
+        fields = [name for name in EVENT_FIELDS if name != "status"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "time_zone": forms.Select(choices=[(zone, zone) for zone in TIME_ZONES]),
+            "registration_opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "registration_closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tables"] = ", ".join(self.instance.tables.values_list("name", flat=True))
+
+    def clean_tables(self) -> list[str]:
+        return table_names_from(self.cleaned_data["tables"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        return data
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    label = forms.CharField(label=_("Label"), max_length=60, initial=_("Morning"))
+    starts = forms.TimeField(
+        label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", _("A session must end after it starts."))
+        return data
+
+
+class _SessionFormSet(forms.BaseFormSet):
+    def specs(self) -> list[SessionSpec]:
+        return [
+            SessionSpec(
+                date=f.cleaned_data["date"],
+                label=f.cleaned_data["label"],
+                starts=f.cleaned_data["starts"],
+                ends=f.cleaned_data["ends"],
+            )
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not self.specs():
+            raise ValidationError(_("Add at least one session."))
+
+
+SessionFormSet = forms.formset_factory(
+    SessionForm, formset=_SessionFormSet, extra=1, can_delete=True, max_num=60, validate_max=True
+)
+
+
+def session_initial(event: Event) -> list[dict[str, Any]]:
+    return [
+        {"date": s.date, "label": s.label, "starts": s.starts, "ends": s.ends}
+        for s in event.sessions.order_by("date", "starts")
+    ]
+
+
+class EventStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Event.Status.choices)
+
+
+class ApplyForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the organisers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: what you bring or look for, delegation size, interpreter needs."),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required when rejecting; the applicant sees it."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the application is rejected."))
+        return data
+
+
+class AddParticipantForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Company"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.exclude(kind=Organisation.Kind.ORGANISER)
+            .exclude(participations__event=event, participations__status=Participation.Status.APPROVED)
+            .order_by("kind", "name")
+        )
+
+
+def slot_label(slot: Slot) -> str:
+    """ "#3 · Mon 18 May 09:30–10:00" in the event's time zone, with day and
+    month names in the reader's language."""
+    zone = slot.event.zone
+    starts = dateformat.format(slot.starts_at.astimezone(zone), "D j M H:i")
+    return f"#{slot.number} · {starts}–{slot.ends_at.astimezone(zone):%H:%M}"
+
+
+class SlotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, slot: Slot) -> str:
+        return slot_label(slot)
+
+
+class SlotMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, slot: Slot) -> str:
+        return slot_label(slot)
+
+
+class AvailabilityForm(forms.Form):
+    unavailable = SlotMultipleChoiceField(
+        label=_("Slots you cannot attend"),
+        queryset=Slot.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unavailable"].queryset = (
+            Slot.objects.filter(event=event).select_related("event").order_by("number")
+        )
+
+
+class HomeTableForm(forms.Form):
+    home_table = forms.ModelChoiceField(
+        label=_("Home table (booth)"), queryset=EventTable.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_table"].queryset = event.tables.order_by("position")
+
+
+class MeetingAddForm(forms.Form):
+    exporter = forms.ModelChoiceField(label=_("Exporter"), queryset=Organisation.objects.none())
+    buyer = forms.ModelChoiceField(label=_("Buyer"), queryset=Organisation.objects.none())
+    priority = forms.IntegerField(label=_("Priority"), min_value=1, max_value=9, initial=1)
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        approved = Organisation.objects.filter(
+            participations__event=event, participations__status=Participation.Status.APPROVED
+        ).order_by("name")
+        self.fields["exporter"].queryset = approved.filter(kind=Organisation.Kind.EXPORTER)
+        self.fields["buyer"].queryset = approved.filter(kind=Organisation.Kind.BUYER)
+
+
+class MeetingMoveForm(forms.Form):
+    slot = SlotChoiceField(label=_("Slot"), queryset=Slot.objects.none())
+    table = forms.ModelChoiceField(label=_("Table"), queryset=EventTable.objects.none())
+    reason = forms.CharField(
+        label=_("Reason for the move"),
+        required=False,
+        max_length=2000,
+        help_text=_("Optional; both sides see it with the new time."),
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = (
+            Slot.objects.filter(event=event).select_related("event").order_by("number")
+        )
+        self.fields["table"].queryset = event.tables.order_by("position")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeetingAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("decline", _("Decline"))])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why you decline, so the other side understands."))
+        return data
+
+
+class ScheduleForm(forms.Form):
+    time_limit = forms.IntegerField(
+        label=_("Time limit (seconds)"),
+        min_value=1,
+        max_value=120,
+        initial=10,
+        help_text=_("A good agenda exists at once; more time lets the engine cut idle gaps further."),
+    )
+
+
+MEETING_STATE_CHOICES = [("", _("All")), *Meeting.State.choices]

@@ -1,0 +1,394 @@
+"""The fair itself: events with their sessions, slots and tables, the
+organisations taking part, and the table meetings scheduled between them."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class Event(models.Model):
+    """A matchmaking conference run by one organiser: days of sessions cut into
+    slots, a number of tables, and the companies approved to meet there."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for registration")
+        SCHEDULED = "scheduled", _("Agenda published")
+        LIVE = "live", _("Under way")
+        CLOSED = "closed", _("Closed")
+
+    organiser = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="events", verbose_name=_("organiser")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("short name in links"),
+        max_length=80,
+        unique=True,
+        help_text=_("Letters, digits and hyphens, e.g. chengdu-2026."),
+        error_messages={"unique": _("Another event already uses this short name.")},
+    )
+    city = models.CharField(_("city"), max_length=100)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"),
+        default=30,
+        help_text=_("Every meeting lasts one slot, including the change-over."),
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    max_meetings_per_participant = models.PositiveSmallIntegerField(
+        _("meetings per participant at most"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit beyond the number of slots."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Set once the day-before reminder went out, so a repeated command sends none.
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5) & Q(slot_minutes__lte=240), name="event_slot_length_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True)
+                | Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_window_ordered",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class EventSession(models.Model):
+    """A block of meeting time on one day, e.g. 09:00–12:00, cut into slots."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event")
+    )
+    date = models.DateField(_("date"))
+    label = models.CharField(_("label"), max_length=60, help_text=_("E.g. Morning, Afternoon."))
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["date", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")),
+                name="event_session_ends_after_start",
+                violation_error_message=_("A session must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.date:%Y-%m-%d} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class Slot(models.Model):
+    """One meeting period. Slots are cut from the sessions whenever the
+    organiser changes them, and numbered in time order across the event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="slots", verbose_name=_("event"))
+    session = models.ForeignKey(
+        EventSession, on_delete=models.CASCADE, related_name="slots", verbose_name=_("session")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="slot_number_unique_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class EventTable(models.Model):
+    """A meeting table (or an exporter's booth) at the venue."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tables", verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["event", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="table_name_unique_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Participation(models.Model):
+    """An organisation's place at an event: applied, approved or rejected, the
+    slots it cannot attend, its booth and when it checked in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="participations", verbose_name=_("event")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="participations", verbose_name=_("organisation")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField(_("note to the organisers"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    unavailable_slots = models.ManyToManyField(
+        Slot, blank=True, related_name="+", verbose_name=_("slots not available")
+    )
+    home_table = models.ForeignKey(
+        EventTable,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home table (booth)"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    # Calendar apps cannot sign in; the agenda feed's address is its key.
+    calendar_token = models.CharField(max_length=64, unique=True, default=_new_calendar_token, editable=False)
+    applied_at = models.DateTimeField(_("applied"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["event", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "organisation"],
+                name="participation_once_per_event",
+                violation_error_message=_("This company has already applied to this event."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} @ {self.event}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class Meeting(models.Model):
+    """A table meeting between an exporter and a buyer at an event."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        SCHEDULED = "scheduled", _("Scheduled")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        HELD = "held", _("Held")
+        NO_SHOW = "no_show", _("No-show")
+
+    # States that hold a slot and a table; the database refuses double booking
+    # among them. Declined and cancelled meetings keep their slot as history.
+    BOOKED = (State.SCHEDULED, State.CONFIRMED, State.HELD, State.NO_SHOW)
+    # States that still need a place on the agenda or are on it.
+    LIVE = (State.REQUESTED, State.SCHEDULED, State.CONFIRMED)
+
+    class Origin(models.TextChoices):
+        MATCH = "match", _("Mutual interest")
+        ORGANISER = "organiser", _("Added by the organisers")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("event")
+    )
+    exporter = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("exporter")
+    )
+    buyer = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("buyer")
+    )
+    match = models.ForeignKey(
+        "matchmaking.Match",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("match"),
+    )
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, default=Origin.MATCH)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=1, help_text=_("Higher numbers are scheduled first when slots run short.")
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REQUESTED)
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("slot")
+    )
+    table = models.ForeignKey(
+        EventTable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("table"),
+    )
+    # Confirmed meetings stay put when the agenda is recomputed; the organiser
+    # may pin any meeting, or release a confirmed one.
+    fixed = models.BooleanField(_("fixed in place"), default=False)
+    exporter_confirmed_at = models.DateTimeField(_("confirmed by the exporter"), null=True, blank=True)
+    buyer_confirmed_at = models.DateTimeField(_("confirmed by the buyer"), null=True, blank=True)
+    # Why the engine could not place it: {"code": …, "params": {…}}.
+    unscheduled_reason = models.JSONField(_("why it is not scheduled"), default=dict, blank=True)
+    reason = models.TextField(_("reason given"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["event", "slot__number", "table__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "table"],
+                condition=Q(state__in=["scheduled", "confirmed", "held", "no_show"]),
+                name="meeting_one_per_table_and_slot",
+                violation_error_message=_("That table is already taken in that slot."),
+            ),
+            models.UniqueConstraint(
+                fields=["slot", "exporter"],
+                condition=Q(state__in=["scheduled", "confirmed", "held", "no_show"]),
+                name="meeting_exporter_once_per_slot",
+                violation_error_message=_("The exporter already has a meeting in that slot."),
+            ),
+            models.UniqueConstraint(
+                fields=["slot", "buyer"],
+                condition=Q(state__in=["scheduled", "confirmed", "held", "no_show"]),
+                name="meeting_buyer_once_per_slot",
+                violation_error_message=_("The buyer already has a meeting in that slot."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "exporter", "buyer"],
+                condition=Q(state__in=["requested", "scheduled", "confirmed"]),
+                name="meeting_one_live_per_pair",
+                violation_error_message=_("These two companies already have a meeting at this event."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["scheduled", "confirmed", "held", "no_show"])
+                | (Q(slot__isnull=False) & Q(table__isnull=False)),
+                name="meeting_booked_has_slot_and_table",
+            ),
+            models.CheckConstraint(condition=~Q(exporter=F("buyer")), name="meeting_between_two_companies"),
+        ]
+        indexes = [models.Index(fields=["event", "state"], name="meeting_event_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.exporter} – {self.buyer}"
+
+    @property
+    def is_booked(self) -> bool:
+        return self.state in self.BOOKED
+
+    def confirmed_by(self, side: str) -> bool:
+        return getattr(self, f"{side}_confirmed_at") is not None
+
+
+class ScheduleRun(models.Model):
+    """One run of the scheduling engine over an event's meetings."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="schedule_runs", verbose_name=_("event")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_pct = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    time_limit = models.FloatField(_("time limit (seconds)"), default=10.0)
+    # The engine's stats: requested, scheduled, bounds, idle periods, seconds…
+    stats = models.JSONField(_("figures"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduling run")
+        verbose_name_plural = _("scheduling runs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_pct__lte=100), name="schedule_run_progress_is_a_percentage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scheduling run {self.pk} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}

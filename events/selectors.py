@@ -1,0 +1,191 @@
+"""Read queries for events, participants, meetings and agendas."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+
+from accounts.models import Membership, Organisation
+from events.models import Event, EventTable, Meeting, Participation, Slot
+
+UI_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def events_public() -> QuerySet[Event]:
+    return (
+        Event.objects.exclude(status=Event.Status.DRAFT)
+        .select_related("organiser")
+        .annotate(first_day=_first_day())
+        .order_by("-first_day", "name")
+    )
+
+
+def _first_day() -> Min:
+    return Min("sessions__date")
+
+
+def events_of_organiser(organisation: Organisation) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(organiser=organisation)
+        .annotate(
+            first_day=_first_day(),
+            pending_count=Count(
+                "participations", filter=Q(participations__status=Participation.Status.PENDING), distinct=True
+            ),
+        )
+        .order_by("-first_day", "name")
+    )
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return Event.objects.select_related("organiser").filter(slug=slug).first()
+
+
+def event_days(event: Event) -> list[tuple]:
+    """[(date, [sessions])] in time order."""
+    days: dict = defaultdict(list)
+    for session in event.sessions.order_by("date", "starts"):
+        days[session.date].append(session)
+    return sorted(days.items())
+
+
+def participation_of(event: Event, organisation: Organisation | None) -> Participation | None:
+    if organisation is None:
+        return None
+    return (
+        Participation.objects.select_related("home_table", "organisation")
+        .filter(event=event, organisation=organisation)
+        .first()
+    )
+
+
+def participations_of(event: Event) -> QuerySet[Participation]:
+    return (
+        Participation.objects.filter(event=event)
+        .select_related("organisation", "home_table", "decided_by")
+        .order_by("status", "organisation__kind", "organisation__name")
+    )
+
+
+def participation_counts(event: Event) -> dict[str, int]:
+    return Participation.objects.filter(event=event).aggregate(
+        approved_exporters=Count(
+            "pk",
+            filter=Q(status=Participation.Status.APPROVED, organisation__kind=Organisation.Kind.EXPORTER),
+        ),
+        approved_buyers=Count(
+            "pk", filter=Q(status=Participation.Status.APPROVED, organisation__kind=Organisation.Kind.BUYER)
+        ),
+        pending=Count("pk", filter=Q(status=Participation.Status.PENDING)),
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+    )
+
+
+def meeting_counts(event: Event) -> dict[str, int]:
+    counts = dict(Meeting.objects.filter(event=event).values_list("state").annotate(n=Count("pk")).order_by())
+    return {state: counts.get(state, 0) for state in Meeting.State.values}
+
+
+def _meeting_rows() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("exporter", "buyer", "slot", "table", "match__lot", "match__need")
+
+
+def meetings_of_event(event: Event, states: Iterable[str] | None = None) -> QuerySet[Meeting]:
+    meetings = _meeting_rows().filter(event=event)
+    if states is not None:
+        meetings = meetings.filter(state__in=list(states))
+    return meetings.order_by(
+        F("slot__number").asc(nulls_last=True), "table__position", "exporter__name", "buyer__name", "pk"
+    )
+
+
+def agenda_meetings(event: Event, organisation: Organisation) -> QuerySet[Meeting]:
+    """One participant's meetings at the event, in slot order; those still
+    waiting for a place come last."""
+    return (
+        _meeting_rows()
+        .filter(event=event)
+        .filter(Q(exporter=organisation) | Q(buyer=organisation))
+        .order_by(F("slot__number").asc(nulls_last=True), "pk")
+    )
+
+
+def meeting_for_event(event: Event, pk: int) -> Meeting | None:
+    return _meeting_rows().select_related("event").filter(event=event, pk=pk).first()
+
+
+@dataclass
+class GridRow:
+    slot: Slot
+    cells: list[Meeting | None] = field(default_factory=list)
+
+
+def agenda_grid(event: Event) -> tuple[list[EventTable], list[GridRow]]:
+    """Slots × tables with the meeting booked in each cell, in three queries."""
+    tables = list(event.tables.order_by("position"))
+    column = {table.pk: index for index, table in enumerate(tables)}
+    rows = {slot.pk: GridRow(slot, [None] * len(tables)) for slot in event.slots.order_by("number")}
+    for meeting in _meeting_rows().filter(event=event, state__in=Meeting.BOOKED):
+        row = rows.get(meeting.slot_id)
+        if row is not None and meeting.table_id in column:
+            row.cells[column[meeting.table_id]] = meeting
+    return tables, list(rows.values())
+
+
+def table_sheets(event: Event) -> list[tuple[EventTable, list[Meeting]]]:
+    """Each table with its meetings in slot order, for the sheets on the tables."""
+    booked = _meeting_rows().filter(event=event, state__in=Meeting.BOOKED).order_by("slot__number")
+    tables = event.tables.order_by("position").prefetch_related(
+        Prefetch("meetings", queryset=booked, to_attr="booked")
+    )
+    return [(table, table.booked) for table in tables]
+
+
+def booths_of(event: Event) -> dict[int, list[Organisation]]:
+    """The approved exporters at each home table, by table id; a rejected
+    company's booth is no longer its own."""
+    booths: dict[int, list[Organisation]] = defaultdict(list)
+    participations = (
+        Participation.objects.filter(
+            event=event, status=Participation.Status.APPROVED, home_table__isnull=False
+        )
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    for participation in participations:
+        booths[participation.home_table_id].append(participation.organisation)
+    return dict(booths)
+
+
+def participants_languages(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    return dict(Organisation.objects.filter(pk__in=list(organisation_ids)).values_list("pk", "languages"))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    organisation_id: int
+    email: str
+    name: str
+    language: str
+
+
+def recipients_of(organisation_ids: Iterable[int]) -> list[Recipient]:
+    """Active members of the organisations, each with the language to write to
+    them in: the one they last used the site in, else their company's first
+    working language the site speaks, else the default."""
+    people = []
+    memberships = Membership.objects.filter(
+        organisation_id__in=list(organisation_ids), user__is_active=True
+    ).select_related("user", "organisation")
+    for membership in memberships:
+        user = membership.user
+        language = user.language if user.language in UI_LANGUAGES else ""
+        if not language:
+            spoken = [code for code in membership.organisation.languages if code in UI_LANGUAGES]
+            language = spoken[0] if spoken else settings.LANGUAGE_CODE
+        people.append(Recipient(membership.organisation_id, user.email, user.name or user.email, language))
+    return people

@@ -1,0 +1,147 @@
+"""Emails about meetings, each written in its recipient's language and with
+times in the event's time zone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection, send_mass_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from events.models import Event, Meeting, Participation
+from events.selectors import Recipient, recipients_of
+
+# What changed, as the tasks name it; each has its own template pair.
+CHANGES = ("scheduled", "moved", "unscheduled", "cancelled", "declined")
+
+
+def _site_url(path: str) -> str:
+    return settings.CARBRIDGE_SITE_URL.rstrip("/") + path
+
+
+def _render(template: str, context: dict, recipient: Recipient, event: Event) -> tuple[str, str]:
+    with translation.override(recipient.language), timezone.override(event.zone):
+        subject = render_to_string(f"events/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"events/email/{template}_message.txt", context)
+    return " ".join(subject.split()), body
+
+
+def _send(messages: list[tuple[str, str, str, list[str]]]) -> int:
+    if messages:
+        send_mass_mail(messages, connection=get_connection())
+    return len(messages)
+
+
+def meeting_changed_notify(*, meeting_id: int, change: str, by_side: str | None = None) -> int:
+    """Tell both sides (the other side only, when one side declined) that a
+    meeting was scheduled, moved, taken off the agenda, cancelled or declined.
+    Returns how many emails went out."""
+    if change not in CHANGES:
+        raise ValueError(change)
+    meeting = (
+        Meeting.objects.select_related(
+            "event", "exporter", "buyer", "slot", "table", "match__lot", "match__need"
+        )
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        return 0
+    sides = {"exporter": meeting.exporter, "buyer": meeting.buyer}
+    sides.pop(by_side, None)
+    counterpart = {meeting.exporter_id: meeting.buyer, meeting.buyer_id: meeting.exporter}
+    url = _site_url(reverse("event_agenda", args=[meeting.event.slug]))
+    messages = []
+    for recipient in recipients_of(org.pk for org in sides.values()):
+        context = {
+            "meeting": meeting,
+            "event": meeting.event,
+            "change": change,
+            "counterpart": counterpart[recipient.organisation_id],
+            "recipient": recipient,
+            "url": url,
+        }
+        subject, body = _render(f"meeting_{change}", context, recipient, meeting.event)
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email]))
+    return _send(messages)
+
+
+def _agenda_messages(event: Event, organisation_ids: Iterable[int], template: str) -> list[tuple]:
+    meetings_by_org: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in (
+        Meeting.objects.filter(event=event, state__in=Meeting.BOOKED)
+        .select_related("exporter", "buyer", "slot", "table")
+        .order_by("slot__number")
+    ):
+        meetings_by_org[meeting.exporter_id].append(meeting)
+        meetings_by_org[meeting.buyer_id].append(meeting)
+    url = _site_url(reverse("event_agenda", args=[event.slug]))
+    messages = []
+    for recipient in recipients_of(organisation_ids):
+        own = meetings_by_org.get(recipient.organisation_id, [])
+        rows = [
+            (m, m.buyer if m.exporter_id == recipient.organisation_id else m.exporter, _side(m, recipient))
+            for m in own
+        ]
+        context = {
+            "event": event,
+            "rows": rows,
+            "to_confirm": sum(1 for m, _other, side in rows if not m.confirmed_by(side)),
+            "url": url,
+        }
+        subject, body = _render(template, context, recipient, event)
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email]))
+    return messages
+
+
+def _side(meeting: Meeting, recipient: Recipient) -> str:
+    return "exporter" if meeting.exporter_id == recipient.organisation_id else "buyer"
+
+
+def _approved_ids(event: Event) -> list[int]:
+    return list(
+        Participation.objects.filter(event=event, status=Participation.Status.APPROVED).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def agenda_published_notify(*, event: Event) -> None:
+    """Queue the "your agenda is ready, please confirm" emails."""
+    from events.tasks import agenda_published_notify_task
+
+    event_id = event.pk
+    transaction.on_commit(lambda: agenda_published_notify_task.delay(event_id))
+
+
+def agenda_published_send(*, event_id: int) -> int:
+    event = Event.objects.get(pk=event_id)
+    return _send(_agenda_messages(event, _approved_ids(event), "agenda_published"))
+
+
+def reminders_send(*, now=None, ahead: timedelta = timedelta(hours=24)) -> int:
+    """Remind every approved participant of events starting within `ahead`,
+    once per event. Returns how many emails went out."""
+    now = now or timezone.now()
+    sent = 0
+    events = Event.objects.filter(
+        status__in=[Event.Status.SCHEDULED, Event.Status.LIVE],
+        reminder_sent_at__isnull=True,
+        slots__starts_at__gt=now,
+        slots__starts_at__lte=now + ahead,
+    ).distinct()
+    for event in events:
+        with transaction.atomic():
+            # Two schedulers running the command at once send one reminder.
+            claimed = Event.objects.filter(pk=event.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            )
+            if claimed:
+                sent += _send(_agenda_messages(event, _approved_ids(event), "reminder"))
+    return sent

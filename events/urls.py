@@ -1,0 +1,58 @@
+from django.urls import path
+
+from events.views import organiser, public
+
+urlpatterns = [
+    path("events/", public.EventListView.as_view(), name="event_list"),
+    path("events/new/", organiser.EventCreateView.as_view(), name="event_create"),
+    path("events/<slug:slug>/", public.EventDetailView.as_view(), name="event_detail"),
+    # Participants
+    path("events/<slug:slug>/apply/", public.EventApplyView.as_view(), name="event_apply"),
+    path("events/<slug:slug>/availability/", public.AvailabilityView.as_view(), name="event_availability"),
+    path("events/<slug:slug>/agenda/", public.AgendaView.as_view(), name="event_agenda"),
+    path("events/<slug:slug>/agenda.ics", public.AgendaIcsView.as_view(), name="event_agenda_ics"),
+    path(
+        "events/<slug:slug>/calendar/<str:token>.ics",
+        public.AgendaFeedView.as_view(),
+        name="event_calendar_feed",
+    ),
+    path(
+        "events/<slug:slug>/meetings/<int:pk>/answer/",
+        public.MeetingAnswerView.as_view(),
+        name="event_meeting_answer",
+    ),
+    # Organisers
+    path("events/<slug:slug>/edit/", organiser.EventUpdateView.as_view(), name="event_edit"),
+    path("events/<slug:slug>/status/", organiser.EventStatusView.as_view(), name="event_status"),
+    path(
+        "events/<slug:slug>/participants/", organiser.ParticipantListView.as_view(), name="event_participants"
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/",
+        organiser.ParticipantDetailView.as_view(),
+        name="event_participant",
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/decide/",
+        organiser.ParticipantDecideView.as_view(),
+        name="event_participant_decide",
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/check-in/",
+        organiser.ParticipantCheckInView.as_view(),
+        name="event_participant_check_in",
+    ),
+    path("events/<slug:slug>/meetings/", organiser.MeetingListView.as_view(), name="event_meetings"),
+    path(
+        "events/<slug:slug>/meetings/<int:pk>/", organiser.MeetingManageView.as_view(), name="event_meeting"
+    ),
+    path("events/<slug:slug>/schedule/", organiser.ScheduleView.as_view(), name="event_schedule"),
+    path(
+        "events/<slug:slug>/schedule/runs/<int:pk>/progress/",
+        organiser.ScheduleRunProgressView.as_view(),
+        name="event_schedule_progress",
+    ),
+    path("events/<slug:slug>/grid/", organiser.AgendaGridView.as_view(), name="event_grid"),
+    path("events/<slug:slug>/table-signs/", organiser.TableSignsView.as_view(), name="event_table_signs"),
+    path("events/<slug:slug>/table-sheets/", organiser.TableSheetsView.as_view(), name="event_table_sheets"),
+]

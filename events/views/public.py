@@ -1,0 +1,236 @@
+"""Pages anyone may read, and the participants' own pages: applying,
+availability, the agenda and its calendar feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from events.calendars import agenda_calendar
+from events.forms import ApplyForm, AvailabilityForm, MeetingAnswerForm
+from events.models import Event, Meeting, Participation
+from events.selectors import (
+    agenda_meetings,
+    event_days,
+    events_of_organiser,
+    events_public,
+    participation_counts,
+    participation_of,
+)
+from events.services import events as event_services
+from events.services import meetings as meeting_services
+from events.views import EventScoped, back_to, own_organisation, service_refused
+
+
+class EventListView(ListView):
+    """Published events for everyone; an organiser also sees its own drafts."""
+
+    template_name = "events/event_list.html"
+    context_object_name = "events"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return events_public()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = own_organisation(self.request)
+        if organisation is not None and organisation.is_organiser:
+            context["own_events"] = list(events_of_organiser(organisation))
+        return context
+
+
+class EventDetailView(EventScoped, TemplateView):
+    template_name = "events/event_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = own_organisation(self.request)
+        context.update(
+            days=event_days(self.event),
+            counts=participation_counts(self.event),
+            participation=participation_of(self.event, organisation),
+            organisation=organisation,
+            registration_open=event_services.registration_is_open(self.event),
+            runs_event=self.request.user.has_perm("events.manage_event", self.event),
+            table_count=self.event.tables.count(),
+            slot_count=self.event.slots.count(),
+        )
+        return context
+
+
+class EventApplyView(LoginRequiredMixin, EventScoped, View):
+    event_permission = "events.apply_to_event"
+    http_method_names = ["get", "post"]
+
+    def _render(self, request: HttpRequest, form: ApplyForm) -> HttpResponse:
+        return render(request, "events/apply.html", {"event": self.event, "form": form})
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        return self._render(request, ApplyForm())
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        form = ApplyForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        try:
+            event_services.participation_apply(
+                event=self.event, organisation=own_organisation(request), note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            service_refused(request, error, form)
+            return self._render(request, form)
+        messages.success(request, _("Your application is in. The organisers will let you know."))
+        return redirect("event_detail", slug=self.event.slug)
+
+
+class _ApprovedParticipant(LoginRequiredMixin, EventScoped):
+    """Pages for an approved participant of the event, about itself only."""
+
+    participation: Participation
+
+    def check_participation(self) -> None:
+        participation = participation_of(self.event, own_organisation(self.request))
+        if participation is None or not participation.is_approved:
+            raise Http404
+        self.participation = participation
+
+
+class AvailabilityView(_ApprovedParticipant, View):
+    http_method_names = ["get", "post"]
+
+    def _render(self, request: HttpRequest, form: AvailabilityForm) -> HttpResponse:
+        return render(
+            request,
+            "events/availability.html",
+            {"event": self.event, "form": form, "participation": self.participation},
+        )
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        self.check_participation()
+        form = AvailabilityForm(
+            event=self.event, initial={"unavailable": list(self.participation.unavailable_slots.all())}
+        )
+        return self._render(request, form)
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        self.check_participation()
+        form = AvailabilityForm(request.POST, event=self.event)
+        if not form.is_valid():
+            return self._render(request, form)
+        try:
+            event_services.participation_set_unavailable(
+                participation=self.participation,
+                slot_ids=[slot.pk for slot in form.cleaned_data["unavailable"]],
+            )
+        except ValidationError as error:
+            service_refused(request, error, form)
+            return self._render(request, form)
+        messages.success(request, _("Your availability is saved."))
+        return redirect("event_agenda", slug=self.event.slug)
+
+
+class AgendaView(_ApprovedParticipant, TemplateView):
+    template_name = "events/agenda.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.check_participation()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = self.participation.organisation
+        meetings = list(agenda_meetings(self.event, organisation))
+        for meeting in meetings:
+            meeting.side = "exporter" if meeting.exporter_id == organisation.pk else "buyer"
+            meeting.counterpart = meeting.buyer if meeting.side == "exporter" else meeting.exporter
+            meeting.own_confirmed = meeting.confirmed_by(meeting.side)
+        context.update(
+            participation=self.participation,
+            organisation=organisation,
+            booked=[m for m in meetings if m.is_booked],
+            waiting=[m for m in meetings if m.state == Meeting.State.REQUESTED],
+            closed=[m for m in meetings if m.state in (Meeting.State.DECLINED, Meeting.State.CANCELLED)],
+            feed_url=self.request.build_absolute_uri(
+                reverse("event_calendar_feed", args=[self.event.slug, self.participation.calendar_token])
+            ),
+            answer_form=MeetingAnswerForm(),
+        )
+        return context
+
+
+def _ics_response(event: Event, participation: Participation, download: bool) -> HttpResponse:
+    body = agenda_calendar(
+        event, participation.organisation, agenda_meetings(event, participation.organisation)
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{event.slug}-agenda.ics"'
+    return response
+
+
+class AgendaIcsView(_ApprovedParticipant, View):
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        self.check_participation()
+        return _ics_response(self.event, self.participation, download=True)
+
+
+class AgendaFeedView(View):
+    """The calendar subscription: calendar apps cannot sign in, so the secret
+    in the address is the key. A wrong key is 404, and so is a draft's feed,
+    like every other page of a draft outside its organisers."""
+
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, slug: str, token: str) -> HttpResponse:
+        participation = (
+            Participation.objects.select_related("event", "organisation")
+            .filter(event__slug=slug, calendar_token=token, status=Participation.Status.APPROVED)
+            .exclude(event__status=Event.Status.DRAFT)
+            .first()
+        )
+        if participation is None:
+            raise Http404
+        return _ics_response(participation.event, participation, download=False)
+
+
+class MeetingAnswerView(LoginRequiredMixin, EventScoped, View):
+    """A side confirms or declines one of its meetings."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        meeting = Meeting.objects.filter(event=self.event, pk=pk).first()
+        if meeting is None or not request.user.has_perm("events.answer_meeting", meeting):
+            raise Http404
+        form = MeetingAnswerForm(request.POST)
+        fallback = reverse("event_agenda", args=[self.event.slug])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, text)
+            return back_to(request, fallback)
+        organisation = own_organisation(request)
+        try:
+            if form.cleaned_data["answer"] == "confirm":
+                meeting_services.meeting_confirm(meeting=meeting, organisation=organisation)
+                messages.success(request, _("Meeting confirmed."))
+            else:
+                meeting_services.meeting_decline(
+                    meeting=meeting, organisation=organisation, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Meeting declined; the other side has been told."))
+        except ValidationError as error:
+            service_refused(request, error)
+        return back_to(request, fallback)
