@@ -18,6 +18,8 @@ SEED = 20251115
 # Above this many slot choices, building and solving a model costs more than
 # the heuristics gain in the time a fair allows.
 MAX_CHOICES = 40_000
+# Up to this many slot choices, one worker solves a model about as fast as two.
+SMALL_MODEL = 2_000
 
 
 @dataclass
@@ -29,16 +31,6 @@ class Outcome:
 
 def choices(inst: Instance, meetings: list[int]) -> int:
     return sum(inst.allowed[m].bit_count() for m in meetings)
-
-
-class _StopAt(cp_model.CpSolverSolutionCallback):
-    def __init__(self, enough: int) -> None:
-        super().__init__()
-        self.enough = enough
-
-    def on_solution_callback(self) -> None:
-        if self.objective_value >= self.enough:
-            self.stop_search()
 
 
 class SlotModel:
@@ -93,25 +85,29 @@ class SlotModel:
         for (m, s), var in self.x.items():
             self.model.add_hint(var, slot_of[m] == s)
 
-    def solve(self, seconds: float, *, lp: bool = True, enough: int | None = None) -> Outcome:
-        """Solve within `seconds`; a maximisation stops once its objective
-        reaches `enough` (a bound known to be the best possible)."""
+    def solve(self, seconds: float, *, lp: bool = True) -> Outcome:
         solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 2
+        # One worker is deterministic (the same problem, the same schedule) and
+        # loses nothing on a small model; bigger ones get both cores. Not
+        # interleave_search (deterministic parallel search): in OR-Tools 9.15
+        # it aborts the process ("heuristics.fixed_search != nullptr") on some
+        # models that presolve proves infeasible.
+        parallel = len(self.x) > SMALL_MODEL
+        solver.parameters.num_workers = 2 if parallel else 1
         solver.parameters.random_seed = SEED
         solver.parameters.max_time_in_seconds = max(seconds, 0.01)
         if not lp:
             # The idle model is a feasibility puzzle: the LP relaxation only
-            # slows each node down. The default portfolio on two workers would
-            # spend one on an LP search and one on feasibility jumps; two LP-free
-            # tree searches with different seeds find solutions several times
-            # faster (measured on bench/scheduling.py's forums).
+            # slows each node down.
             solver.parameters.linearization_level = 0
-            solver.parameters.subsolvers.extend(["no_lp", "no_lp"])
-            solver.parameters.num_full_subsolvers = 2
-        # Deterministic: the same problem gets the same schedule (given time).
-        solver.parameters.interleave_search = True
-        code = solver.solve(self.model, _StopAt(enough) if enough is not None else None)
+            if parallel:
+                # The default portfolio on two workers would spend one on an LP
+                # search and one on feasibility jumps; two LP-free tree searches
+                # with different seeds find solutions several times faster
+                # (measured on bench/scheduling.py's forums).
+                solver.parameters.subsolvers.extend(["no_lp", "no_lp"])
+                solver.parameters.num_full_subsolvers = 2
+        code = solver.solve(self.model)
         status = {
             cp_model.OPTIMAL: "optimal",
             cp_model.FEASIBLE: "feasible",

@@ -189,29 +189,15 @@ def _add_table_resources(inst: Instance) -> None:
 
 
 def _is_bipartite(inst: Instance) -> bool:
-    # Exporter-buyer fairs are bipartite; exporter-exporter meetings may break it,
-    # and then the bipartite colouring (König) no longer applies.
-    side = [-1] * len(inst.people)
-    for start in range(len(inst.people)):
-        if side[start] >= 0 or not inst.meetings_of[start]:
-            continue
-        side[start] = 0
-        queue = deque([start])
-        while queue:
-            person = queue.popleft()
-            for m in inst.meetings_of[person]:
-                u, v = inst.ends[m]
-                other = v if u == person else u
-                if side[other] < 0:
-                    side[other] = 1 - side[person]
-                    queue.append(other)
-                elif side[other] == side[person]:
-                    return False
-    return True
+    # Exporter-buyer fairs are bipartite; exporter-exporter meetings may break
+    # it, and then the bipartite colouring (König) and flow no longer apply.
+    side = sides(inst)
+    return all(side[inst.ends[m][0]] != side[inst.ends[m][1]] for m in inst.active)
 
 
 def sides(inst: Instance) -> list[int]:
-    """0/1 per participant for a bipartite instance (each meeting joins 0 and 1)."""
+    """0/1 per participant, by breadth-first search: in a bipartite instance
+    every meeting joins a 0 and a 1."""
     side = [-1] * len(inst.people)
     for start in range(len(inst.people)):
         if side[start] >= 0:

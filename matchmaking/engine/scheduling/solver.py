@@ -27,6 +27,7 @@ from matchmaking.engine.scheduling.bounds import (
     bits,
     flow_bound,
     idle_lower_bounds,
+    idle_periods,
     least_meetings,
     participant_caps,
     slot_lower_bound,
@@ -48,6 +49,19 @@ MIN_CPSAT_SECONDS = 0.2
 IDLE_SAT_SECONDS = 6.0
 # Kept for writing the solution out once the search stops.
 FINISH_SECONDS = 0.05
+# Building a CP-SAT model in Python costs about this much per slot choice
+# (measured: 0.5 s for booth_fair's 16,800), before the solver starts.
+BUILD_SECONDS_PER_CHOICE = 40e-6
+
+
+def _worth_a_model(inst: Instance, meetings: list[int], clock: _Clock) -> bool:
+    """A CP-SAT model of these meetings is small enough to help, and there is
+    time to build and solve it."""
+    size = cpsat.choices(inst, meetings)
+    left = clock.left()
+    return (
+        size <= cpsat.MAX_CHOICES and left > MIN_CPSAT_SECONDS and size * BUILD_SECONDS_PER_CHOICE < left / 3
+    )
 
 
 class _Clock:
@@ -185,16 +199,17 @@ def _first_schedule(inst: Instance, sched: Schedule, bound: FlowBound, clock: _C
 
 def _more_meetings(inst: Instance, sched: Schedule, bound: FlowBound, clock: _Clock) -> bool:
     """CP-SAT for the most meetings (then priority); True when proved."""
-    if cpsat.choices(inst, inst.active) > cpsat.MAX_CHOICES or clock.left() < MIN_CPSAT_SECONDS:
+    if not _worth_a_model(inst, inst.active, clock):
         return False
     model = cpsat.SlotModel(inst, inst.active, must=())
     model.model.maximize(model.total)
     model.hint(sched.slot_of)
-    enough = None
     if bound.priority is not None:
-        # Weights count meetings first, then priority: the flow bound in weights.
-        enough = bound.meetings * (inst.weight[0] - inst.priority[0]) + bound.priority
-    outcome = model.solve(clock.left() * 0.4, enough=enough)
+        # The flow bound in weights (meetings first, then priority): a schedule
+        # reaching it is optimal at once. (Stopping the search from a solution
+        # callback instead crashed CP-SAT 9.15 in postsolve now and then.)
+        model.model.add(model.total <= bound.meetings * (inst.weight[0] - inst.priority[0]) + bound.priority)
+    outcome = model.solve(clock.left() * 0.4)
     log.debug("meetings: %s %s, %.2f s", outcome.status, outcome.bound, clock.elapsed())
     if outcome.status in ("optimal", "feasible"):
         before = sum(inst.weight[m] for m in sched.scheduled())
@@ -228,7 +243,7 @@ def _fewer_idle(inst: Instance, sched: Schedule, target: _IdleTarget, clock: _Cl
     if target.reached(sched.idle()):
         return True
     chosen = sched.scheduled()
-    if cpsat.choices(inst, chosen) <= cpsat.MAX_CHOICES and clock.left() > MIN_CPSAT_SECONDS:
+    if _worth_a_model(inst, chosen, clock):
         model = cpsat.SlotModel(inst, chosen, must=chosen)
         model.limit_idle(dict(enumerate(target.lower)))
         model.hint(sched.slot_of)
@@ -249,9 +264,9 @@ def _fewer_idle(inst: Instance, sched: Schedule, target: _IdleTarget, clock: _Cl
 
 def _minimise_idle(inst: Instance, sched: Schedule, target: _IdleTarget, clock: _Clock) -> bool:
     """Idle periods are above the bound (proved): minimise them outright."""
-    if clock.left() < MIN_CPSAT_SECONDS:
-        return False
     chosen = sched.scheduled()
+    if not _worth_a_model(inst, chosen, clock):
+        return False
     model = cpsat.SlotModel(inst, chosen, must=chosen)
     model.minimise_idle(
         [p for p in range(len(inst.people)) if len(inst.meetings_of[p]) > 1], target.floor + 1
@@ -271,7 +286,7 @@ def _idle_of(inst: Instance, slot_of: dict[int, int]) -> int:
     for m, s in slot_of.items():
         for p in inst.ends[m]:
             busy[p] |= 1 << s
-    return sum((mask & ~(mask << 1)).bit_count() - 1 for mask in busy if mask)
+    return sum(idle_periods(mask) for mask in busy)
 
 
 def _adopt(sched: Schedule, slot_of: dict[int, int]) -> None:

@@ -104,9 +104,7 @@ def check(problem: Problem, solution: Solution) -> dict[str, set[int]]:
     assert stats["idle_periods"] >= stats["idle_lower_bound"] >= 0
     if stats["scheduled"] == stats["requested"]:
         assert stats["slots_used"] >= stats["lower_bound_slots"]
-    if stats["proved_optimal"] and stats["idle_periods"] > stats["idle_lower_bound"]:
-        # Proved by the solver, not by the bound: fine, but only then.
-        assert stats["seconds"] >= 0
+    # Whether proved_optimal is ever claimed wrongly: see the brute force below.
     assert 0 <= stats["seconds_to_first"] <= stats["seconds"] + 0.001
     assert json.loads(json.dumps(solution_to_json(solution)))["stats"] == stats
     return busy
