@@ -161,10 +161,6 @@ def booths_of(event: Event) -> dict[int, list[Organisation]]:
     return dict(booths)
 
 
-def participants_languages(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
-    return dict(Organisation.objects.filter(pk__in=list(organisation_ids)).values_list("pk", "languages"))
-
-
 @dataclass(frozen=True)
 class Recipient:
     organisation_id: int

@@ -5,7 +5,6 @@ sides, then held or missed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -109,12 +108,6 @@ def meeting_add(*, event: Event, exporter: Organisation, buyer: Organisation, pr
 
 
 # Placing meetings by hand ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Conflict:
-    meeting: Meeting
-    why: str
 
 
 def _conflict_message(meeting: Meeting, slot: Slot, table: EventTable) -> str | None:

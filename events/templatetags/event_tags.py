@@ -30,8 +30,3 @@ def interpreter_hint(meeting: Meeting) -> str:
 def _names(organisation: Organisation, codes: list[str]) -> list[str]:
     names = dict(zip(organisation.languages, organisation.language_names, strict=False))
     return [names[code] for code in codes]
-
-
-@register.filter
-def counterpart_of(meeting: Meeting, organisation: Organisation) -> Organisation:
-    return meeting.buyer if meeting.exporter_id == organisation.pk else meeting.exporter
