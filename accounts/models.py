@@ -330,3 +330,47 @@ class ConventionSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} signed v{self.convention.version}"
+
+
+class ContactPoint(models.Model):
+    """An overseas contact centre run for the organisers in one country, shown
+    to that country's buyers so they have someone local to turn to."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        WECHAT = "wechat", _("WeChat")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        TELEGRAM = "telegram", _("Telegram")
+        OTHER = "other", _("Other")
+
+    organiser = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        limit_choices_to={"kind": Organisation.Kind.ORGANISER},
+        verbose_name=_("organiser"),
+    )
+    country = CountryField(_("country served"), blank_label=_("Choose a country"))
+    name = models.CharField(
+        _("contact centre"), max_length=200, help_text=_("E.g. Sichuan Export Service Centre, Almaty.")
+    )
+    person = models.CharField(_("contact person"), max_length=200, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    address = models.CharField(
+        _("number or address"), max_length=254, help_text=_("The phone number, email address or account id.")
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Opening hours, what they help with."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        ordering = ["country", "name", "pk"]
+        indexes = [models.Index(fields=["country"], name="contact_point_country_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country.code})"

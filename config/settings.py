@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "matchmaking",
     "events",
+    "deals",
 ]
 
 MIDDLEWARE = [

@@ -64,6 +64,9 @@ class Event(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Set once the day-before reminder went out, so a repeated command sends none.
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # The anonymised list of open buyer needs is public only once organisers
+    # publish it; unpublishing hides it again.
+    opportunities_published_at = models.DateTimeField(_("opportunity list published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -250,6 +253,11 @@ class Meeting(models.Model):
     # States that still need a place on the agenda or are on it.
     LIVE = (State.REQUESTED, State.SCHEDULED, State.CONFIRMED)
 
+    class Outcome(models.TextChoices):
+        DEAL_SIGNED = "deal_signed", _("Deal signed")
+        FOLLOW_UP = "follow_up", _("Follow-up agreed")
+        NO_INTEREST = "no_interest", _("No interest")
+
     class Origin(models.TextChoices):
         MATCH = "match", _("Mutual interest")
         ORGANISER = "organiser", _("Added by the organisers")
@@ -295,6 +303,13 @@ class Meeting(models.Model):
     # Why the engine could not place it: {"code": …, "params": {…}}.
     unscheduled_reason = models.JSONField(_("why it is not scheduled"), default=dict, blank=True)
     reason = models.TextField(_("reason given"), blank=True)
+    # Each side's own account of how the meeting went, after it took place.
+    exporter_outcome = models.CharField(
+        _("exporter's outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
+    exporter_outcome_note = models.TextField(_("exporter's note on the outcome"), blank=True)
+    buyer_outcome = models.CharField(_("buyer's outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    buyer_outcome_note = models.TextField(_("buyer's note on the outcome"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

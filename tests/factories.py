@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import (
+    ContactPoint,
     ConventionSignature,
     ConventionVersion,
     Invitation,
@@ -257,3 +258,40 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     exporter = factory.SubFactory(ExporterFactory)
     buyer = factory.SubFactory(BuyerFactory)
+
+
+class ContactPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPoint
+
+    organiser = factory.SubFactory(OrganiserFactory)
+    country = "KZ"
+    name = factory.Sequence(lambda n: f"Export Service Centre {n}")
+    person = "Aigerim Sadykova"
+    channel = ContactPoint.Channel.EMAIL
+    address = factory.Sequence(lambda n: f"centre{n}@example.com")
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    """A deal as recorded by the exporter, without lines: add DealLineFactory
+    rows, or record it through deals.services.deal_record."""
+
+    class Meta:
+        model = "deals.Deal"
+
+    exporter = factory.SubFactory(ExporterFactory)
+    buyer = factory.SubFactory(BuyerFactory)
+    recorded_by = factory.SelfAttribute("exporter")
+    currency = "USD"
+    incoterm = "FOB"
+    signed_on = datetime.date(2026, 11, 20)
+
+
+class DealLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deals.DealLine"
+
+    deal = factory.SubFactory(DealFactory)
+    lot = factory.SubFactory(LotFactory, exporter=factory.SelfAttribute("..deal.exporter"), quantity=10)
+    quantity = 1
+    unit_price = Decimal("15000.00")

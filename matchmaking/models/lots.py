@@ -111,7 +111,11 @@ class Lot(models.Model):
                 name="lot_ref_unique_per_exporter",
                 violation_error_message=_("You already have a lot with this reference."),
             ),
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="lot_quantity_at_least_one"),
+            # Deals take vehicles off a lot; one sold out keeps its row at zero.
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) | (Q(quantity=0) & Q(status="sold")),
+                name="lot_quantity_at_least_one_unless_sold",
+            ),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="lot_unit_price_positive"),
             models.CheckConstraint(
                 condition=Q(model_year__gte=MIN_MODEL_YEAR) & Q(model_year__lte=MAX_MODEL_YEAR),
