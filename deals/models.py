@@ -102,6 +102,16 @@ class Deal(models.Model):
         return None
 
     @property
+    def vehicles(self) -> int:
+        """Vehicles on the deal's lines; prefetch `lines` when listing deals."""
+        return sum(line.quantity for line in self.lines.all())
+
+    @property
+    def value(self) -> Decimal:
+        """The deal's value in its own currency; prefetch `lines` when listing."""
+        return sum((line.amount for line in self.lines.all()), Decimal(0))
+
+    @property
     def awaiting(self) -> Organisation:
         """The side whose confirmation the deal waits for."""
         return self.buyer if self.recorded_by_id == self.exporter_id else self.exporter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -84,7 +85,7 @@ class Lot(models.Model):
     )
     condition_grade = models.CharField(_("condition grade"), max_length=16, blank=True)
     quantity = models.PositiveIntegerField(
-        _("quantity available"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+        _("quantity available"), default=1, validators=[MinValueValidator(0), MaxValueValidator(100_000)]
     )
     unit_price = models.DecimalField(
         _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(1)]
@@ -115,6 +116,7 @@ class Lot(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gte=1) | (Q(quantity=0) & Q(status="sold")),
                 name="lot_quantity_at_least_one_unless_sold",
+                violation_error_message=_("A lot on offer has at least one vehicle."),
             ),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="lot_unit_price_positive"),
             models.CheckConstraint(
@@ -140,6 +142,12 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref}: {self.model_year} {self.make} {self.model}"
+
+    def clean(self) -> None:
+        super().clean()
+        # Only deals empty a lot: one left at zero is sold out, not on offer.
+        if self.quantity == 0 and self.status != self.Status.SOLD:
+            raise ValidationError({"quantity": _("A lot on offer has at least one vehicle.")})
 
     @property
     def title(self) -> str:

@@ -6,8 +6,9 @@ CNY; the yuan itself is always worth 1 and never needs a stored row.
 
 from __future__ import annotations
 
+import bisect
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -106,3 +107,38 @@ def fx_latest_rates() -> list[LatestFxRate]:
 def fx_rate_history() -> QuerySet[FxRate]:
     """Every stored rate, newest first."""
     return FxRate.objects.order_by("-date", "currency")
+
+
+class RateBook:
+    """Every stored rate of some currencies, answering "yuan per unit on this
+    day" for many days without a query each: reports convert each deal at the
+    rate of the day it was signed, not at today's."""
+
+    def __init__(self, rows: Iterable[tuple[str, datetime.date, Decimal]]) -> None:
+        by_currency: dict[str, list[tuple[datetime.date, Decimal]]] = {}
+        for currency, day, rate in rows:
+            by_currency.setdefault(currency.upper(), []).append((day, rate))
+        self._days: dict[str, list[datetime.date]] = {}
+        self._rates: dict[str, list[Decimal]] = {}
+        for currency, pairs in by_currency.items():
+            pairs.sort()
+            self._days[currency] = [day for day, _rate in pairs]
+            self._rates[currency] = [rate for _day, rate in pairs]
+
+    def rate_on(self, currency: str, day: datetime.date) -> Decimal | None:
+        """Yuan for one unit of `currency`: the latest rate dated on or before
+        `day`, as `fx_rate_on` answers it; None when there is none."""
+        currency = currency.upper()
+        if currency == BASE_CURRENCY:
+            return ONE
+        days = self._days.get(currency)
+        if not days:
+            return None
+        index = bisect.bisect_right(days, day)
+        return self._rates[currency][index - 1] if index else None
+
+
+def fx_rate_book(currencies: Iterable[str]) -> RateBook:
+    """A `RateBook` of the given currencies and the US dollar, in one query."""
+    wanted = {code.upper() for code in currencies} | {"USD"}
+    return RateBook(FxRate.objects.filter(currency__in=wanted).values_list("currency", "date", "rate_to_cny"))

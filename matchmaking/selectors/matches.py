@@ -126,9 +126,11 @@ def _has_live_match() -> Q:
     return Q(pk__in=Match.objects.filter(state__in=LIVE_STATES).values("need_id"))
 
 
-def matching_coverage() -> Coverage:
-    """Open needs, and how many of them have at least one live proposal."""
-    counts = Need.objects.filter(status=Need.Status.OPEN).aggregate(
+def matching_coverage(needs: QuerySet[Need] | None = None) -> Coverage:
+    """Open needs (among `needs` when given, e.g. an event's buyers'), and how
+    many of them have at least one live proposal."""
+    needs = Need.objects.all() if needs is None else needs
+    counts = needs.filter(status=Need.Status.OPEN).aggregate(
         open_needs=Count("pk"), matched_needs=Count("pk", filter=_has_live_match())
     )
     return Coverage(**counts)
@@ -141,11 +143,13 @@ class NoMatchReason:
     example: Need | None
 
 
-def no_match_reasons(limit: int = 5) -> list[NoMatchReason]:
-    """The commonest reasons open needs found no lot, most frequent first,
-    each with one need as an example (two queries whatever the numbers)."""
+def no_match_reasons(limit: int = 5, needs: QuerySet[Need] | None = None) -> list[NoMatchReason]:
+    """The commonest reasons open needs (among `needs` when given) found no
+    lot, most frequent first, each with one need as an example (two queries
+    whatever the numbers)."""
+    needs = Need.objects.all() if needs is None else needs
     rows = list(
-        Need.objects.filter(status=Need.Status.OPEN)
+        needs.filter(status=Need.Status.OPEN)
         .exclude(_has_live_match())
         # Cast so the comparisons below are plain text ones, not JSON lookups.
         .annotate(reason=Cast(KT("match_diagnosis__reason"), output_field=CharField()))

@@ -1028,3 +1028,44 @@ def match_for_pair(*, lot: Lot, need: Need, on: datetime.date | None = None) -> 
         lot=lot, need=need, defaults={"score": round(min(100.0, max(0.0, proposal.score)), 2)}
     )
     return match
+
+
+@transaction.atomic
+def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) -> Match:
+    """The stored match of a lot its exporter offers for a need directly (from
+    an event's opportunity list, so not necessarily among the lot's top K):
+    made, or brought back from stale, when the pair passes every hard
+    constraint now; refused with the engine's reason otherwise."""
+    from matchmaking.explanations import explain_diagnosis
+
+    world = _World.load(on)
+    lots = lot_records(Lot.objects.filter(pk=lot.pk))
+    needs = need_records(Need.objects.filter(pk=need.pk))
+    if not lots:
+        raise ValidationError(
+            _("This lot is not available, so it cannot be offered."), code="lot_unavailable"
+        )
+    if not needs:
+        raise ValidationError(_("This need is no longer open."), code="need_closed")
+    scored = rescore_lot(lots[0], needs, world.rules, world.fx, world.on, top_k=1)
+    if not scored:
+        diagnosis = explain_diagnosis(
+            _diagnosis(diagnose_need(needs[0], LotTable.build(lots), world.rules, world.fx, world.on))
+        )
+        raise ValidationError(
+            _("This lot does not qualify for this need: %(reason)s."),
+            params={
+                "reason": diagnosis.sentence if diagnosis else _("it does not meet the need's requirements")
+            },
+            code="not_qualified",
+        )
+    score = round(min(100.0, max(0.0, float(scored[0].score))), 2)
+    match, created = Match.objects.select_for_update(of=("self",)).get_or_create(
+        lot=lot, need=need, defaults={"score": score}
+    )
+    if not created and match.state == Match.State.STALE:
+        match.score = score
+        match.stale_reason = {}
+        match.state = interest_state(match.exporter_interest, match.buyer_interest)
+        match.save(update_fields=["score", "stale_reason", "state", "updated_at"])
+    return match

@@ -374,7 +374,7 @@ def test_the_lot_form_has_no_status_and_offers_checkboxes_and_a_month(login, exp
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"quantity": "0"}, "quantity", "greater than or equal to 1"),
+        ({"quantity": "0"}, "quantity", "at least one vehicle"),
         ({"vin": wrong_check_digit(CHINESE_VINS[2])}, "vin", "check digit"),
         ({"vin": "LGXCE4CB2N01234"}, "vin", "17 characters"),
         ({"vin": "LGXCE4CB2N0I23456"}, "vin", "I, O and Q"),

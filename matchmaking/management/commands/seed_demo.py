@@ -273,6 +273,7 @@ class Command(BaseCommand):
         else:
             self.stderr.write(f"Matching failed: {run.error if run else 'no run'}")
         self._seed_event(organisations)
+        self._seed_contact_points(organisations[ORGANISER.login])
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for company in [ORGANISER, *DEMO_COMPANIES]:
             email = f"{company.login}@{DEMO_DOMAIN}"
@@ -292,3 +293,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo event {event.slug}: {len(participants)} participants, {booked} meetings on the agenda."
         )
+        from deals.demo import seed_demo_deals
+
+        deals = seed_demo_deals(event)
+        self.stdout.write(f"Demo deals at {event.slug}: {deals} recorded, most confirmed by both sides.")
+
+    def _seed_contact_points(self, organiser: Organisation) -> None:
+        from accounts.demo import DEMO_CONTACT_POINTS, seed_demo_contact_points
+
+        created = seed_demo_contact_points(organiser)
+        self.stdout.write(f"Demo contact points: {len(DEMO_CONTACT_POINTS)} countries ({created} new).")

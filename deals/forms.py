@@ -1,0 +1,171 @@
+"""Forms for recording deals. They check the shape of the input; the services
+decide what is allowed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from deals.models import Deal
+from deals.services import LineSpec, Terms
+from events.models import Event
+from matchmaking.choices import CURRENCY_CHOICES, Incoterm
+from matchmaking.models import Lot
+
+# Blank rows offered under the filled ones; more appear after saving.
+EXTRA_LINES = 3
+
+
+class DealForm(forms.Form):
+    event = forms.ModelChoiceField(
+        label=_("Event"),
+        queryset=Event.objects.none(),
+        required=False,
+        empty_label=_("Not at an event"),
+        help_text=_("Deals signed at an event count in its totals."),
+    )
+    signed_on = forms.DateField(
+        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD")
+    incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices, initial=Incoterm.FOB)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Contract number, payment or delivery terms: anything both sides should see."),
+    )
+
+    def __init__(self, *args: Any, events: QuerySet[Event] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if events is None:
+            del self.fields["event"]
+        else:
+            self.fields["event"].queryset = events
+
+
+def lot_label(lot: Lot) -> str:
+    return _("%(ref)s · %(title)s · %(left)s left") % {
+        "ref": lot.ref,
+        "title": lot.title,
+        "left": lot.quantity,
+    }
+
+
+class LineForm(forms.Form):
+    lot = forms.ModelChoiceField(label=_("Lot"), queryset=Lot.objects.none(), required=False)
+    quantity = forms.IntegerField(label=_("Vehicles"), min_value=1, max_value=100_000, required=False)
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, required=False
+    )
+
+    def __init__(
+        self, *args: Any, lots: QuerySet[Lot], lot_choices: list | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["lot"]
+        field.queryset = lots
+        field.label_from_instance = lot_label
+        if lot_choices is not None:
+            # Rendered from one list shared by every row, not a query per row.
+            field.widget.choices = lot_choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lot, quantity, price = data.get("lot"), data.get("quantity"), data.get("unit_price")
+        if lot is None and quantity is None and price is None:
+            return data
+        if lot is None and "lot" not in self.errors:
+            self.add_error("lot", _("Choose the lot."))
+        if quantity is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("How many vehicles?"))
+        if price is None and "unit_price" not in self.errors:
+            self.add_error("unit_price", _("Give the unit price."))
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("lot") or data.get("quantity") or data.get("unit_price"))
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, lots: QuerySet[Lot], **kwargs: Any) -> None:
+        self.lots = lots
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def lot_choices(self) -> list:
+        field = forms.ModelChoiceField(queryset=self.lots)
+        field.label_from_instance = lot_label
+        return list(field.choices)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "lots": self.lots, "lot_choices": self.lot_choices}
+
+    @property
+    def empty_form(self) -> forms.Form:
+        return self.form(
+            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), **self.get_form_kwargs(None)
+        )
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not [form for form in self.forms if not form.is_blank]:
+            raise ValidationError(_("Add at least one lot to the deal."))
+
+    def line_specs(self) -> list[LineSpec]:
+        return [
+            LineSpec(
+                lot=form.cleaned_data["lot"],
+                quantity=form.cleaned_data["quantity"],
+                unit_price=form.cleaned_data["unit_price"],
+            )
+            for form in self.forms
+            if not form.is_blank
+        ]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=EXTRA_LINES, max_num=50, absolute_max=50
+)
+
+
+def terms_from(form: DealForm, lines: BaseLineFormSet) -> Terms:
+    data = form.cleaned_data
+    return Terms(
+        currency=data["currency"],
+        incoterm=data["incoterm"],
+        signed_on=data["signed_on"],
+        note=data["note"],
+        lines=lines.line_specs(),
+    )
+
+
+def initial_for(deal: Deal) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The deal's current terms as initial data for the form and its lines."""
+    terms = {
+        "signed_on": deal.signed_on,
+        "currency": deal.currency,
+        "incoterm": deal.incoterm,
+        "note": deal.note,
+    }
+    lines = [
+        {"lot": line.lot, "quantity": line.quantity, "unit_price": line.unit_price}
+        for line in deal.lines.all()
+    ]
+    return terms, lines
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )

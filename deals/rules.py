@@ -1,0 +1,43 @@
+"""Who may see and act on a deal.
+
+Its two sides see it and act on it; the organisers of its event see it (and
+may cancel it), as do organisers for deals recorded outside any event. A
+refused request answers 404, as if the deal did not exist.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from accounts.selectors import membership_for
+from deals.models import Deal
+
+
+@rules.predicate
+def is_side_of_deal(user, deal) -> bool:
+    membership = membership_for(user)
+    return bool(
+        membership
+        and isinstance(deal, Deal)
+        and membership.organisation_id in (deal.exporter_id, deal.buyer_id)
+    )
+
+
+@rules.predicate
+def oversees_deal(user, deal) -> bool:
+    membership = membership_for(user)
+    if not (membership and isinstance(deal, Deal) and membership.organisation.is_organiser):
+        return False
+    return deal.event_id is None or deal.event.organiser_id == membership.organisation_id
+
+
+@rules.predicate
+def trades(user) -> bool:
+    membership = membership_for(user)
+    return bool(membership and (membership.organisation.is_exporter or membership.organisation.is_buyer))
+
+
+rules.add_perm("deals.add_deal", trades)
+rules.add_perm("deals.view_deal", is_side_of_deal | oversees_deal)
+rules.add_perm("deals.answer_deal", is_side_of_deal)
+rules.add_perm("deals.cancel_deal", is_side_of_deal | oversees_deal)

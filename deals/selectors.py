@@ -1,0 +1,162 @@
+"""Reading deals: a company's own, an event's, and what waits for whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accounts.models import Organisation
+from deals.models import Deal, DealChange, DealLine
+from deals.totals import DealTotals, LineFigures, tally
+from events.models import Event, Meeting, Participation
+from matchmaking.models import Lot, Match
+from matchmaking.selectors.fx import fx_rate_book
+
+
+def _with_parties(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    return deals.select_related("exporter", "buyer", "recorded_by", "event").prefetch_related(
+        Prefetch("lines", queryset=DealLine.objects.select_related("lot").order_by("pk"))
+    )
+
+
+def deals_visible_to(organisation: Organisation) -> QuerySet[Deal]:
+    """The deals a company may open: its own as either side; for organisers,
+    those of their events and those recorded outside any event."""
+    if organisation.is_organiser:
+        return Deal.objects.filter(Q(event__organiser=organisation) | Q(event__isnull=True))
+    return Deal.objects.filter(Q(exporter=organisation) | Q(buyer=organisation))
+
+
+def deal_list(organisation: Organisation, *, state: str = "") -> QuerySet[Deal]:
+    deals = deals_visible_to(organisation)
+    if state:
+        deals = deals.filter(state=state)
+    return _with_parties(deals).order_by("-signed_on", "-pk")
+
+
+def deal_detail(organisation: Organisation, pk: int) -> Deal | None:
+    """One deal with its lines and history, or None outside the company's reach."""
+    return (
+        _with_parties(deals_visible_to(organisation))
+        .prefetch_related(
+            Prefetch(
+                "changes",
+                queryset=DealChange.objects.select_related("organisation", "user").order_by("at", "pk"),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def deals_awaiting(organisation: Organisation) -> QuerySet[Deal]:
+    """Deals the other side recorded and this company has still to confirm or
+    dispute, oldest first."""
+    return _with_parties(
+        Deal.objects.filter(state=Deal.State.RECORDED)
+        .filter(Q(exporter=organisation) | Q(buyer=organisation))
+        .exclude(recorded_by=organisation)
+    ).order_by("created_at", "pk")
+
+
+def recent_deals(organisation: Organisation, limit: int = 5) -> list[Deal]:
+    return list(deal_list(organisation)[:limit])
+
+
+def _confirmed_line_figures(deals: QuerySet[Deal]) -> list[LineFigures]:
+    rows = DealLine.objects.filter(deal__in=deals, deal__state=Deal.State.CONFIRMED).values_list(
+        "deal_id",
+        "deal__signed_on",
+        "deal__currency",
+        "quantity",
+        "unit_price",
+        "deal__buyer__country",
+        "deal__exporter_id",
+        "deal__exporter__name",
+        "deal__exporter__province",
+        "deal__exporter__city",
+        "lot__fuel_type",
+        "lot__body_type",
+    )
+    return [LineFigures(*row) for row in rows]
+
+
+def deal_totals(deals: QuerySet[Deal]) -> DealTotals:
+    """The confirmed deals among `deals` added up in CNY and USD at each deal
+    date's rate, by country, province, city, fuel and body type and exporter;
+    two queries however many deals there are."""
+    lines = _confirmed_line_figures(deals)
+    book = fx_rate_book({line.currency for line in lines})
+    return tally(lines, book.rate_on)
+
+
+def event_deal_totals(event: Event) -> DealTotals:
+    return deal_totals(Deal.objects.filter(event=event))
+
+
+@dataclass(frozen=True)
+class DealStateCounts:
+    recorded: int
+    confirmed: int
+    disputed: int
+    cancelled: int
+
+
+def event_deal_states(event: Event) -> DealStateCounts:
+    """How many of an event's deals are in each state, in one query."""
+    counts = Deal.objects.filter(event=event).aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in Deal.State.values}
+    )
+    return DealStateCounts(**counts)
+
+
+def deal_counterparts(organisation: Organisation) -> QuerySet[Organisation]:
+    """The companies this one may record a deal with: those it has met or
+    agreed to meet (a meeting at any event, or mutual interest in a match),
+    since nobody else's name has been shown to it."""
+    if organisation.is_exporter:
+        met = Meeting.objects.filter(exporter=organisation).values("buyer_id")
+        mutual = Match.objects.filter(state=Match.State.MUTUAL, lot__exporter=organisation).values(
+            "need__buyer_id"
+        )
+        kind = Organisation.Kind.BUYER
+    elif organisation.is_buyer:
+        met = Meeting.objects.filter(buyer=organisation).values("exporter_id")
+        mutual = Match.objects.filter(state=Match.State.MUTUAL, need__buyer=organisation).values(
+            "lot__exporter_id"
+        )
+        kind = Organisation.Kind.EXPORTER
+    else:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(Q(pk__in=met) | Q(pk__in=mutual), kind=kind).order_by("name")
+
+
+def deal_lots(exporter: Organisation, *, deal: Deal | None = None) -> QuerySet[Lot]:
+    """The exporter's lots a deal may take vehicles from, plus those already on
+    the deal being changed."""
+    wanted = Q(exporter=exporter, status__in=[Lot.Status.AVAILABLE, Lot.Status.RESERVED])
+    if deal is not None:
+        wanted |= Q(pk__in=deal.lines.values("lot_id"))
+    return Lot.objects.filter(wanted).order_by("ref")
+
+
+def deal_events(exporter: Organisation, buyer: Organisation) -> QuerySet[Event]:
+    """Public events where both companies are approved participants."""
+    approved = Participation.objects.filter(status=Participation.Status.APPROVED)
+    return (
+        Event.objects.exclude(status=Event.Status.DRAFT)
+        .filter(pk__in=approved.filter(organisation=exporter).values("event_id"))
+        .filter(pk__in=approved.filter(organisation=buyer).values("event_id"))
+        .order_by("-created_at")
+    )
+
+
+def meeting_for_deal(organisation: Organisation, pk: int) -> Meeting | None:
+    """A meeting of this company's that a deal may be recorded from."""
+    return (
+        Meeting.objects.select_related("event", "exporter", "buyer")
+        .filter(Q(exporter=organisation) | Q(buyer=organisation), pk=pk)
+        .exclude(state__in=[Meeting.State.DECLINED, Meeting.State.CANCELLED])
+        .first()
+    )
