@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from events.models import Event, EventTable, Meeting, Participation, Slot
+from events.selectors import lots_to_offer
 from events.services.events import EVENT_FIELDS, SessionSpec, table_names_from
+from matchmaking.models import Lot
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -235,6 +237,32 @@ class MeetingAnswerForm(forms.Form):
         if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why you decline, so the other side understands."))
         return data
+
+
+class MeetingOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Meeting.Outcome.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional: what was agreed, next steps."),
+    )
+
+
+class LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, lot: Lot) -> str:
+        return f"{lot.ref} · {lot.make} {lot.model} {lot.model_year} · ×{lot.quantity}"
+
+
+class OfferLotForm(forms.Form):
+    lot = LotChoiceField(
+        label=_("Your lot"), queryset=Lot.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = lots_to_offer(organisation)
 
 
 class ScheduleForm(forms.Form):

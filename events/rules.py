@@ -1,8 +1,10 @@
 """Who may do what at an event.
 
 Organisers of the event run it; approved participants see their own agenda and
-answer their own meetings; everyone may read a published event's page. A
-refused request answers 404, as if the event or meeting did not exist.
+answer their own meetings; everyone may read a published event's page and,
+once the organisers publish it, its opportunity list, on which exporters may
+offer lots. A refused request answers 404, as if the event or meeting did not
+exist.
 """
 
 from __future__ import annotations
@@ -51,8 +53,23 @@ def is_side_of_meeting(user, meeting) -> bool:
     )
 
 
+@rules.predicate
+def opportunities_are_public(user, event) -> bool:
+    return isinstance(event, Event) and event.is_public and event.opportunities_published_at is not None
+
+
+@rules.predicate
+def is_exporter(user) -> bool:
+    membership = membership_for(user)
+    return bool(membership and membership.organisation.is_exporter)
+
+
 rules.add_perm("events.add_event", is_organiser)
 rules.add_perm("events.view_event", is_public_event | runs_event)
 rules.add_perm("events.manage_event", runs_event)
 rules.add_perm("events.apply_to_event", can_take_part & is_public_event)
 rules.add_perm("events.answer_meeting", is_side_of_meeting)
+rules.add_perm("events.record_outcome", is_side_of_meeting)
+# Organisers preview their list before publishing it.
+rules.add_perm("events.view_opportunities", opportunities_are_public | runs_event)
+rules.add_perm("events.offer_lot", is_exporter & opportunities_are_public)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 
 from accounts.models import Membership, Organisation
 from events.models import Event, EventTable, Meeting, Participation, Slot
+from matchmaking.models import Lot, Need
 
 UI_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -90,6 +91,22 @@ def meeting_counts(event: Event) -> dict[str, int]:
     return {state: counts.get(state, 0) for state in Meeting.State.values}
 
 
+def meeting_outcome_counts(event: Event) -> dict[str, dict[str, int]]:
+    """How many meetings each side reported with each outcome, in one query:
+    {"exporter": {"deal_signed": n, "follow_up": n, "no_interest": n}, "buyer": {…}}."""
+    sides = ("exporter", "buyer")
+    counts = Meeting.objects.filter(event=event).aggregate(
+        **{
+            f"{side}__{outcome}": Count("pk", filter=Q(**{f"{side}_outcome": outcome}))
+            for side in sides
+            for outcome in Meeting.Outcome.values
+        }
+    )
+    return {
+        side: {outcome: counts[f"{side}__{outcome}"] for outcome in Meeting.Outcome.values} for side in sides
+    }
+
+
 def _meeting_rows() -> QuerySet[Meeting]:
     return Meeting.objects.select_related("exporter", "buyer", "slot", "table", "match__lot", "match__need")
 
@@ -159,6 +176,41 @@ def booths_of(event: Event) -> dict[int, list[Organisation]]:
     for participation in participations:
         booths[participation.home_table_id].append(participation.organisation)
     return dict(booths)
+
+
+# The opportunity list ------------------------------------------------------------
+
+
+def opportunity_needs(event: Event) -> QuerySet[Need]:
+    """The open needs of the event's approved buyers, soonest deadline first.
+    Nothing of the buyer is loaded: the list is anonymous."""
+    return Need.objects.filter(
+        status=Need.Status.OPEN,
+        buyer__kind=Organisation.Kind.BUYER,
+        buyer__participations__event=event,
+        buyer__participations__status=Participation.Status.APPROVED,
+    ).order_by(F("deadline").asc(nulls_last=True), "pk")
+
+
+def opportunity_of(event: Event, pk: int) -> Need | None:
+    return opportunity_needs(event).filter(pk=pk).first()
+
+
+def opportunity_countries(event: Event) -> list[str]:
+    """The destination countries on the event's list, for its filter."""
+    return sorted(
+        {
+            str(code)
+            for code in opportunity_needs(event).order_by().values_list("destination_country", flat=True)
+        }
+    )
+
+
+def lots_to_offer(organisation: Organisation) -> QuerySet[Lot]:
+    """An exporter's lots that may be offered: available, with vehicles left."""
+    return Lot.objects.filter(exporter=organisation, status=Lot.Status.AVAILABLE, quantity__gte=1).order_by(
+        "make", "model", "-model_year", "pk"
+    )
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,27 @@
 from django.urls import path
 
-from events.views import organiser, public
+from events.views import opportunities, organiser, public
 
 urlpatterns = [
     path("events/", public.EventListView.as_view(), name="event_list"),
     path("events/new/", organiser.EventCreateView.as_view(), name="event_create"),
     path("events/<slug:slug>/", public.EventDetailView.as_view(), name="event_detail"),
+    # The opportunity list: public once published
+    path(
+        "events/<slug:slug>/opportunities/",
+        opportunities.OpportunityListView.as_view(),
+        name="event_opportunities",
+    ),
+    path(
+        "events/<slug:slug>/opportunities.<str:fmt>",
+        opportunities.OpportunityDownloadView.as_view(),
+        name="event_opportunities_download",
+    ),
+    path(
+        "events/<slug:slug>/opportunities/<int:pk>/offer/",
+        opportunities.OpportunityOfferView.as_view(),
+        name="event_opportunity_offer",
+    ),
     # Participants
     path("events/<slug:slug>/apply/", public.EventApplyView.as_view(), name="event_apply"),
     path("events/<slug:slug>/availability/", public.AvailabilityView.as_view(), name="event_availability"),
@@ -21,9 +37,19 @@ urlpatterns = [
         public.MeetingAnswerView.as_view(),
         name="event_meeting_answer",
     ),
+    path(
+        "events/<slug:slug>/meetings/<int:pk>/outcome/",
+        public.MeetingOutcomeView.as_view(),
+        name="event_meeting_outcome",
+    ),
     # Organisers
     path("events/<slug:slug>/edit/", organiser.EventUpdateView.as_view(), name="event_edit"),
     path("events/<slug:slug>/status/", organiser.EventStatusView.as_view(), name="event_status"),
+    path(
+        "events/<slug:slug>/opportunities/publish/",
+        opportunities.OpportunityPublishView.as_view(),
+        name="event_opportunities_publish",
+    ),
     path(
         "events/<slug:slug>/participants/", organiser.ParticipantListView.as_view(), name="event_participants"
     ),

@@ -4,6 +4,7 @@ sides, then held or missed."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -314,6 +315,52 @@ def meeting_record_attendance(*, meeting: Meeting, held: bool) -> Meeting:
         raise ValidationError(_("Only a meeting on the agenda can be marked held or missed."), code="state")
     meeting.state = Meeting.State.HELD if held else Meeting.State.NO_SHOW
     meeting.save(update_fields=["state", "updated_at"])
+    return meeting
+
+
+# After the meeting ---------------------------------------------------------------
+
+# A meeting took place when it was marked held, or when it was on the agenda
+# and its slot has begun: recording an outcome then marks it held.
+OUTCOME_STATES = (Meeting.State.SCHEDULED, Meeting.State.CONFIRMED, Meeting.State.HELD)
+
+
+def meeting_takes_outcome(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
+    """Whether a side may record how the meeting went (pass it with its slot)."""
+    if meeting.state == Meeting.State.HELD:
+        return True
+    return (
+        meeting.state in OUTCOME_STATES
+        and meeting.slot is not None
+        and meeting.slot.starts_at <= (now or timezone.now())
+    )
+
+
+@transaction.atomic
+def meeting_record_outcome(
+    *, meeting: Meeting, organisation: Organisation, outcome: str, note: str = ""
+) -> Meeting:
+    """One side records its own account of a meeting that took place (deal
+    signed, follow-up agreed, no interest) with an optional note; it may change
+    it later. A booked meeting whose slot has begun is marked held by it."""
+    if outcome not in Meeting.Outcome.values:
+        raise ValidationError(_("Choose how the meeting went."), code="outcome")
+    meeting, side = _lock_for_side(meeting, organisation)
+    if meeting.state not in OUTCOME_STATES:
+        raise ValidationError(
+            _("Only a meeting that took place can have an outcome; this one is: %(state)s."),
+            params={"state": meeting.get_state_display()},
+            code="state",
+        )
+    if not meeting_takes_outcome(meeting):
+        raise ValidationError(
+            _("This meeting has not started yet. Record its outcome once it has taken place."),
+            code="early",
+        )
+    setattr(meeting, f"{side}_outcome", outcome)
+    setattr(meeting, f"{side}_outcome_note", note.strip())
+    meeting.state = Meeting.State.HELD
+    meeting.save(update_fields=["state", f"{side}_outcome", f"{side}_outcome_note", "updated_at"])
     return meeting
 
 

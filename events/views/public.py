@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from events.calendars import agenda_calendar
-from events.forms import ApplyForm, AvailabilityForm, MeetingAnswerForm
+from events.forms import ApplyForm, AvailabilityForm, MeetingAnswerForm, MeetingOutcomeForm
 from events.models import Event, Meeting, Participation
 from events.selectors import (
     agenda_meetings,
@@ -150,10 +151,18 @@ class AgendaView(_ApprovedParticipant, TemplateView):
         context = super().get_context_data(**kwargs)
         organisation = self.participation.organisation
         meetings = list(agenda_meetings(self.event, organisation))
+        now = timezone.now()
         for meeting in meetings:
             meeting.side = "exporter" if meeting.exporter_id == organisation.pk else "buyer"
+            other = "buyer" if meeting.side == "exporter" else "exporter"
             meeting.counterpart = meeting.buyer if meeting.side == "exporter" else meeting.exporter
             meeting.own_confirmed = meeting.confirmed_by(meeting.side)
+            meeting.takes_outcome = meeting_services.meeting_takes_outcome(meeting, now)
+            meeting.own_outcome = getattr(meeting, f"{meeting.side}_outcome")
+            meeting.own_outcome_label = getattr(meeting, f"get_{meeting.side}_outcome_display")()
+            meeting.own_outcome_note = getattr(meeting, f"{meeting.side}_outcome_note")
+            meeting.other_outcome_label = getattr(meeting, f"get_{other}_outcome_display")()
+            meeting.other_outcome_note = getattr(meeting, f"{other}_outcome_note")
         context.update(
             participation=self.participation,
             organisation=organisation,
@@ -164,6 +173,7 @@ class AgendaView(_ApprovedParticipant, TemplateView):
                 reverse("event_calendar_feed", args=[self.event.slug, self.participation.calendar_token])
             ),
             answer_form=MeetingAnswerForm(),
+            outcome_choices=Meeting.Outcome.choices,
         )
         return context
 
@@ -233,4 +243,34 @@ class MeetingAnswerView(LoginRequiredMixin, EventScoped, View):
                 messages.success(request, _("Meeting declined; the other side has been told."))
         except ValidationError as error:
             service_refused(request, error)
+        return back_to(request, fallback)
+
+
+class MeetingOutcomeView(LoginRequiredMixin, EventScoped, View):
+    """A side records how one of its meetings went."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        meeting = Meeting.objects.filter(event=self.event, pk=pk).first()
+        if meeting is None or not request.user.has_perm("events.record_outcome", meeting):
+            raise Http404
+        form = MeetingOutcomeForm(request.POST)
+        fallback = reverse("event_agenda", args=[self.event.slug]) + f"#meeting-{meeting.pk}"
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, text)
+            return back_to(request, fallback)
+        try:
+            meeting_services.meeting_record_outcome(
+                meeting=meeting,
+                organisation=own_organisation(request),
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            service_refused(request, error)
+        else:
+            messages.success(request, _("The outcome of the meeting is recorded."))
         return back_to(request, fallback)

@@ -10,12 +10,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from events import urls as event_urls
 from events.models import Event, EventSession, EventTable, Meeting, Participation, ScheduleRun, Slot
 from events.services.events import SessionSpec, event_save
 from events.services.meetings import meeting_move
+from matchmaking.models import Lot, Match, Need
 from tests.events.conftest import FAIR_DAY, make_fair
 from tests.factories import (
     BuyerFactory,
@@ -100,6 +102,8 @@ class Scene:
     pending: Participation  # a buyer waiting for the organisers' decision
     meeting: Meeting  # exporter–buyer, booked in slot 1 at T1
     run: ScheduleRun
+    need: Need | None = None  # an open need of the buyer: an opportunity
+    lot: Lot | None = None  # an available lot of the exporter that meets it
 
 
 @pytest.fixture
@@ -115,17 +119,32 @@ def scene(fair, exporter_admin, buyer_admin, join) -> Scene:
     run = ScheduleRun.objects.create(
         event=fair, status=ScheduleRun.Status.FINISHED, progress_pct=100, stats={"scheduled": 1}
     )
-    return Scene(fair, exporter, buyer, pending, meeting, run)
+    need = NeedFactory(buyer=buyer.organisation, ref="KZ-SECRET-7", title="Almaty dealer network")
+    lot = LotFactory(exporter=exporter.organisation)
+    return Scene(fair, exporter, buyer, pending, meeting, run, need, lot)
 
 
 def _routes(scene: Scene) -> dict[str, tuple[str, str, dict]]:
     """Every URL of the app as (method, address, data) for the scene's fair."""
     slug = scene.event.slug
     participation, meeting, run = scene.exporter.pk, scene.meeting.pk, scene.run.pk
+    need = scene.need.pk if scene.need else 0
+    lot = scene.lot.pk if scene.lot else 0
     return {
         "event_list": ("get", reverse("event_list"), {}),
         "event_create": ("get", reverse("event_create"), {}),
         "event_detail": ("get", reverse("event_detail", args=[slug]), {}),
+        "event_opportunities": ("get", reverse("event_opportunities", args=[slug]), {}),
+        "event_opportunities_download": (
+            "get",
+            reverse("event_opportunities_download", args=[slug, "csv"]),
+            {},
+        ),
+        "event_opportunity_offer": (
+            "post",
+            reverse("event_opportunity_offer", args=[slug, need]),
+            {"lot": lot},
+        ),
         "event_apply": ("get", reverse("event_apply", args=[slug]), {}),
         "event_availability": ("get", reverse("event_availability", args=[slug]), {}),
         "event_agenda": ("get", reverse("event_agenda", args=[slug]), {}),
@@ -140,8 +159,18 @@ def _routes(scene: Scene) -> dict[str, tuple[str, str, dict]]:
             reverse("event_meeting_answer", args=[slug, meeting]),
             {"answer": "confirm"},
         ),
+        "event_meeting_outcome": (
+            "post",
+            reverse("event_meeting_outcome", args=[slug, meeting]),
+            {"outcome": Meeting.Outcome.FOLLOW_UP},
+        ),
         "event_edit": ("get", reverse("event_edit", args=[slug]), {}),
         "event_status": ("post", reverse("event_status", args=[slug]), {"status": Event.Status.CLOSED}),
+        "event_opportunities_publish": (
+            "post",
+            reverse("event_opportunities_publish", args=[slug]),
+            {"publish": "1"},
+        ),
         "event_participants": ("get", reverse("event_participants", args=[slug]), {}),
         "event_participant": ("get", reverse("event_participant", args=[slug, participation]), {}),
         "event_participant_decide": (
@@ -165,6 +194,11 @@ def _routes(scene: Scene) -> dict[str, tuple[str, str, dict]]:
 
 
 PUBLIC = ["event_list", "event_detail"]
+# Public once the organisers publish the list (and the event); before, only
+# the event's organisers preview it.
+OPPORTUNITIES = ["event_opportunities", "event_opportunities_download"]
+# Signed-in exporters, on a published list.
+EXPORTER = ["event_opportunity_offer"]
 # The calendar app's own address: its secret token is the key, no sign-in.
 FEED = ["event_calendar_feed"]
 PARTICIPANT = [
@@ -173,12 +207,14 @@ PARTICIPANT = [
     "event_agenda",
     "event_agenda_ics",
     "event_meeting_answer",
+    "event_meeting_outcome",
 ]
 # Pages about one approved participant's own agenda.
 OWN_AGENDA = ["event_availability", "event_agenda", "event_agenda_ics"]
 ORGANISER_OF_EVENT = [
     "event_edit",
     "event_status",
+    "event_opportunities_publish",
     "event_participants",
     "event_participant",
     "event_participant_decide",
@@ -192,14 +228,14 @@ ORGANISER_OF_EVENT = [
     "event_table_sheets",
 ]
 ORGANISER = ["event_create", *ORGANISER_OF_EVENT]
-PRIVATE = PARTICIPANT + ORGANISER
+PRIVATE = PARTICIPANT + EXPORTER + ORGANISER
 
 
 def _snapshot(event: Event) -> tuple:
     """Everything a refused request could have changed."""
     return (
         Event.objects.count(),
-        Event.objects.filter(pk=event.pk).values_list("status", "name").get(),
+        Event.objects.filter(pk=event.pk).values_list("status", "name", "opportunities_published_at").get(),
         sorted(
             Participation.objects.filter(event=event).values_list(
                 "pk", "status", "checked_in_at", "home_table", "decision_reason"
@@ -207,16 +243,29 @@ def _snapshot(event: Event) -> tuple:
         ),
         sorted(
             Meeting.objects.filter(event=event).values_list(
-                "pk", "state", "slot", "table", "fixed", "exporter_confirmed_at", "buyer_confirmed_at"
+                "pk",
+                "state",
+                "slot",
+                "table",
+                "fixed",
+                "exporter_confirmed_at",
+                "buyer_confirmed_at",
+                "exporter_outcome",
+                "buyer_outcome",
             )
         ),
         ScheduleRun.objects.filter(event=event).count(),
+        sorted(
+            Match.objects.filter(need__buyer__participations__event=event).values_list(
+                "pk", "exporter_interest"
+            )
+        ),
     )
 
 
 def test_every_event_url_has_its_permission_test():
     names = {pattern.name for pattern in event_urls.urlpatterns}
-    assert names == set(PUBLIC + FEED + PRIVATE)
+    assert names == set(PUBLIC + FEED + OPPORTUNITIES + PRIVATE)
 
 
 # Anonymous visitors ----------------------------------------------------------------
@@ -359,6 +408,130 @@ def test_another_events_objects_are_404_through_this_events_address(login, scene
     method, url, data = _routes(probe)[name]
     assert _send(login(organiser), method, url, data).status_code == 404
     assert _snapshot(elsewhere.event) == before
+
+
+# The opportunity list --------------------------------------------------------------
+
+
+@pytest.fixture
+def published(scene) -> Scene:
+    Event.objects.filter(pk=scene.event.pk).update(opportunities_published_at=timezone.now())
+    scene.event.refresh_from_db()
+    return scene
+
+
+def _visitor(who: str, client, login, users: dict[str, User]):
+    if who == "anonymous":
+        return client
+    return login(_outsider(who, users))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "exporter_admin", "buyer_admin", "other_organiser"])
+@pytest.mark.parametrize("name", OPPORTUNITIES)
+def test_anyone_reads_a_published_opportunity_list(
+    client, login, published, exporter_admin, buyer_admin, who, name
+):
+    visitor = _visitor(who, client, login, {"exporter_admin": exporter_admin, "buyer_admin": buyer_admin})
+    method, url, data = _routes(published)[name]
+    response = _send(visitor, method, url, data)
+    assert response.status_code == 200
+    assert f"OPP-{published.need.pk}".encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("who", "name"),
+    # Offering asks anonymous visitors to sign in first (tested above).
+    [
+        (who, name)
+        for who in ("anonymous", "exporter_admin", "buyer_admin", "other_organiser")
+        for name in (*OPPORTUNITIES, *EXPORTER)
+        if who != "anonymous" or name not in EXPORTER
+    ],
+)
+def test_an_unpublished_opportunity_list_is_404_outside_the_events_organisers(
+    client, login, scene, exporter_admin, buyer_admin, who, name
+):
+    visitor = _visitor(who, client, login, {"exporter_admin": exporter_admin, "buyer_admin": buyer_admin})
+    before = _snapshot(scene.event)
+    method, url, data = _routes(scene)[name]
+    assert _send(visitor, method, url, data).status_code == 404
+    assert _snapshot(scene.event) == before
+
+
+@pytest.mark.parametrize("role", [Membership.Role.ADMIN, Membership.Role.MEMBER])
+@pytest.mark.parametrize("name", OPPORTUNITIES)
+def test_the_events_organisers_preview_the_list_before_it_is_published(login, scene, organiser, role, name):
+    colleague = MembershipFactory(organisation=organiser.membership.organisation, role=role).user
+    method, url, data = _routes(scene)[name]
+    response = _send(login(colleague), method, url, data)
+    assert response.status_code == 200
+    assert f"OPP-{scene.need.pk}".encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [("anonymous", name) for name in OPPORTUNITIES]
+    + [("exporter_admin", name) for name in (*OPPORTUNITIES, *EXPORTER)],
+)
+def test_a_drafts_published_list_is_404_outside_its_organisers(
+    client, login, published, exporter_admin, who, name
+):
+    Event.objects.filter(pk=published.event.pk).update(status=Event.Status.DRAFT)
+    visitor = client if who == "anonymous" else login(exporter_admin)
+    before = _snapshot(published.event)
+    method, url, data = _routes(published)[name]
+    assert _send(visitor, method, url, data).status_code == 404
+    assert _snapshot(published.event) == before
+
+
+@pytest.mark.parametrize("who", ["buyer_admin", "organiser", "other_organiser"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_only_exporters_offer_lots(login, published, organiser, buyer_admin, who, method):
+    user = _outsider(who, {"buyer_admin": buyer_admin, "organiser": organiser})
+    before = _snapshot(published.event)
+    _method, url, data = _routes(published)["event_opportunity_offer"]
+    assert _send(login(user), method, url, data).status_code == 404
+    assert _snapshot(published.event) == before
+
+
+def test_an_opportunity_of_another_event_is_404_through_this_events_address(
+    login, published, elsewhere, exporter_admin
+):
+    need = NeedFactory(buyer=elsewhere.buyer.organisation)
+    Event.objects.filter(pk=elsewhere.event.pk).update(opportunities_published_at=timezone.now())
+    url = reverse("event_opportunity_offer", args=[published.event.slug, need.pk])
+    client = login(exporter_admin)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"lot": published.lot.pk}).status_code == 404
+    assert not Match.objects.filter(need=need).exists()
+
+
+def test_another_exporters_lot_is_not_a_choice(login, published, other_exporter_admin):
+    LotFactory(exporter=other_exporter_admin.membership.organisation)
+    _method, url, data = _routes(published)["event_opportunity_offer"]
+    response = login(other_exporter_admin).post(url, data)
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.text
+    assert not Match.objects.exists()
+
+
+def test_a_need_not_open_or_of_a_buyer_not_approved_is_no_opportunity(login, published, exporter_admin):
+    client = login(exporter_admin)
+    closed = NeedFactory(buyer=published.buyer.organisation, status=Need.Status.CLOSED)
+    waiting = NeedFactory(buyer=published.pending.organisation)
+    for need in (closed, waiting):
+        url = reverse("event_opportunity_offer", args=[published.event.slug, need.pk])
+        assert client.get(url).status_code == 404
+    listing = client.get(reverse("event_opportunities", args=[published.event.slug]))
+    assert f"OPP-{published.need.pk}" in listing.text
+    assert f"OPP-{closed.pk}" not in listing.text
+    assert f"OPP-{waiting.pk}" not in listing.text
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xls", "json"])
+def test_an_unknown_download_format_is_404(client, published, fmt):
+    url = reverse("event_opportunities_download", args=[published.event.slug, fmt])
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -1247,12 +1420,14 @@ class Crowd:
     run: ScheduleRun
     newcomer: Organisation  # a buyer not yet taking part
     rows: int
+    opportunity: Need  # an open need of buyer_admin's company, on the published list
+    lot: Lot  # exporter_admin's lot that meets it
 
 
 def _crowd(rows: int, organiser: User, exporter_admin: User, buyer_admin: User) -> Crowd:
     """A fair of 120 ten-minute slots and rows + 1 tables; exporter_admin's
-    company meets `rows` buyers (half from matches), has `rows` cancelled and
-    `rows` waiting meetings and `rows` unavailable slots; `rows` other pairs
+    company meets `rows` buyers (half from matches), has `rows` cancelled,
+    `rows` waiting and `rows` held meetings and `rows` unavailable slots; `rows` other pairs
     are booked too, `rows` companies wait for a decision, `rows` runs are
     done, and `rows` other events are published and `rows` drafts kept."""
     organiser_org = organiser.membership.organisation
@@ -1335,6 +1510,17 @@ def _crowd(rows: int, organiser: User, exporter_admin: User, buyer_admin: User) 
             exporter=exporter_org,
             buyer=ParticipationFactory(event=event, organisation=BuyerFactory()).organisation,
         )
+        MeetingFactory(
+            event=event,
+            exporter=exporter_org,
+            buyer=ParticipationFactory(event=event, organisation=BuyerFactory()).organisation,
+            slot=slots[rows + i],
+            table=tables[0],
+            state=Meeting.State.HELD,
+            exporter_outcome=Meeting.Outcome.FOLLOW_UP,
+            buyer_outcome=Meeting.Outcome.DEAL_SIGNED,
+            buyer_outcome_note="Ten units, LC at sight",
+        )
         pending = ParticipationFactory(
             event=event,
             organisation=BuyerFactory(),
@@ -1347,13 +1533,31 @@ def _crowd(rows: int, organiser: User, exporter_admin: User, buyer_admin: User) 
             status=Participation.Status.REJECTED,
             decision_reason="No licence",
         )
+        NeedFactory(buyer=late_buyer, currency="EUR", max_unit_price=40_000, body_types=["sedan", "mpv"])
+        NeedFactory(buyer=pending.organisation)
+        LotFactory(exporter=exporter_org, make="Geely", model="Coolray", body_type="suv", fuel_type="petrol")
         ScheduleRun.objects.create(
             event=event, status=ScheduleRun.Status.FINISHED, progress_pct=100, stats={"scheduled": 1}
         )
         EventFactory()
         EventFactory(organiser=organiser_org, status=Event.Status.DRAFT)
     run = ScheduleRun.objects.filter(event=event).first()
-    return Crowd(event, exporter, pending, requested, slots[-1], tables[-1], run, BuyerFactory(), rows)
+    Event.objects.filter(pk=event.pk).update(opportunities_published_at=datetime.datetime.now(datetime.UTC))
+    opportunity = NeedFactory(buyer=buyer_admin.membership.organisation)
+    lot = LotFactory(exporter=exporter_org)
+    return Crowd(
+        event,
+        exporter,
+        pending,
+        requested,
+        slots[-1],
+        tables[-1],
+        run,
+        BuyerFactory(),
+        rows,
+        opportunity,
+        lot,
+    )
 
 
 def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
@@ -1404,6 +1608,34 @@ def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
             ),
             {"answer": "confirm"},
         ),
+        "outcome/post": (
+            "exporter",
+            "post",
+            url(
+                "event_meeting_outcome",
+                crowd.event.meetings.filter(exporter=crowd.exporter.organisation, state="held").first().pk,
+            ),
+            {"outcome": Meeting.Outcome.DEAL_SIGNED, "note": "Signed"},
+        ),
+        "opportunities/anonymous": ("anonymous", "get", url("event_opportunities"), {}),
+        "opportunities/filtered": (
+            "anonymous",
+            "get",
+            url("event_opportunities"),
+            {"destination_country": "KZ", "body_type": "suv", "fuel_type": "phev"},
+        ),
+        "opportunities/exporter": ("exporter", "get", url("event_opportunities"), {}),
+        "opportunities/organiser": ("organiser", "get", url("event_opportunities"), {}),
+        "opportunities.csv": ("anonymous", "get", url("event_opportunities_download", "csv"), {}),
+        "opportunities.xlsx": ("anonymous", "get", url("event_opportunities_download", "xlsx"), {}),
+        "offer": ("exporter", "get", url("event_opportunity_offer", crowd.opportunity.pk), {}),
+        "offer/post": (
+            "exporter",
+            "post",
+            url("event_opportunity_offer", crowd.opportunity.pk),
+            {"lot": crowd.lot.pk},
+        ),
+        "publish/post": ("organiser", "post", url("event_opportunities_publish"), {"publish": "0"}),
         "create": ("organiser", "get", reverse("event_create"), {}),
         "create/post": (
             "organiser",
@@ -1487,6 +1719,16 @@ QUERY_BOUNDS = {
     "agenda.ics": 9,
     "feed": 5,
     "answer/post": 12,
+    "outcome/post": 12,
+    "opportunities/anonymous": 8,
+    "opportunities/filtered": 8,
+    "opportunities/exporter": 11,
+    "opportunities/organiser": 11,
+    "opportunities.csv": 7,
+    "opportunities.xlsx": 7,
+    "offer": 11,
+    "offer/post": 26,
+    "publish/post": 11,
     "create": 6,
     "create/post": 31,
     "edit": 9,
