@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.models import Organisation
+from accounts.models import ContactPoint, Organisation
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -28,3 +28,14 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(city__icontains=value) | Q(province__icontains=value)
         )
+
+
+class ContactPointFilter(django_filters.FilterSet):
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, empty_label=_("Any"))
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=ContactPoint.Channel.choices, empty_label=_("Any")
+    )
+
+    class Meta:
+        model = ContactPoint
+        fields = ["country", "channel"]

@@ -1,4 +1,5 @@
-"""Forms for sign-up, organisation profiles, teams and the convention."""
+"""Forms for sign-up, organisation profiles, teams, the convention and the
+organisers' overseas contact points."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import LANGUAGE_CHOICES, Membership, Organisation, User
+from accounts.models import LANGUAGE_CHOICES, ContactPoint, Membership, Organisation, User
 
 SELF_SIGNUP_KINDS = [
     (Organisation.Kind.EXPORTER, _("Exporter — we sell used vehicles from China")),
@@ -187,3 +188,46 @@ class ConventionSignForm(forms.Form):
         label=_("I have read the convention and sign it on behalf of my company."),
         required=True,
     )
+
+
+def _contact_point_field(name: str, **kwargs: object) -> forms.Field:
+    # The model field's label, help text and choices, in one place.
+    return ContactPoint._meta.get_field(name).formfield(**kwargs)
+
+
+class ContactPointForm(forms.Form):
+    """An overseas contact point's details; `services.contact_point_create` and
+    `contact_point_update` store them and have the last word."""
+
+    country = _contact_point_field("country")
+    name = _contact_point_field("name")
+    person = _contact_point_field("person")
+    channel = _contact_point_field("channel")
+    address = _contact_point_field("address")
+    city = _contact_point_field("city")
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
+    )
+    note = _contact_point_field("note", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        cleaned = super().clean()
+        channel, address = cleaned.get("channel"), cleaned.get("address")
+        if channel and address:
+            try:
+                cleaned["address"] = services.contact_address_clean(channel=channel, address=address)
+            except ValidationError as error:
+                _apply_service_error(self, error)
+        return cleaned
+
+    def add_service_error(self, error: ValidationError) -> None:
+        _apply_service_error(self, error)
+
+    @classmethod
+    def initial_for(cls, contact_point: ContactPoint) -> dict[str, object]:
+        initial = {name: getattr(contact_point, name) for name in services.CONTACT_POINT_FIELDS}
+        initial["country"] = contact_point.country.code
+        return initial

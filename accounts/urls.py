@@ -28,5 +28,13 @@ urlpatterns = [
         views.MemberRoleView.as_view(),
         name="member_role",
     ),
+    path("contact-points/", views.ContactPointListView.as_view(), name="contact_point_list"),
+    path("contact-points/new/", views.ContactPointCreateView.as_view(), name="contact_point_create"),
+    path("contact-points/<int:pk>/edit/", views.ContactPointUpdateView.as_view(), name="contact_point_edit"),
+    path(
+        "contact-points/<int:pk>/delete/",
+        views.ContactPointDeleteView.as_view(),
+        name="contact_point_delete",
+    ),
     path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
 ]

@@ -1,0 +1,73 @@
+"""Demo overseas contact points for the demo organiser (made-up people and
+addresses on reserved example domains and numbers)."""
+
+from __future__ import annotations
+
+from accounts import services
+from accounts.models import ContactPoint, Organisation
+
+DEMO_CONTACT_POINTS = [
+    {
+        "country": "RU",
+        "name": "Sichuan Export Service Centre, Moscow",
+        "person": "Elena Smirnova",
+        "channel": ContactPoint.Channel.EMAIL,
+        "address": "moscow@contact.carbridge.example",
+        "city": "Moscow",
+        "languages": ["ru", "zh-hans", "en"],
+        "note": "Mon–Fri 10:00–18:00 Moscow time. Customs clearance, certification (EAEU), dealer visits.",
+    },
+    {
+        "country": "KZ",
+        "name": "Almaty Trade Liaison Office",
+        "person": "Aigerim Sadykova",
+        "channel": ContactPoint.Channel.WHATSAPP,
+        "address": "+7 727 000 0101",
+        "city": "Almaty",
+        "languages": ["kk", "ru", "zh-hans"],
+        "note": "Rail shipments via Khorgos; registration of imported vehicles.",
+    },
+    {
+        "country": "UZ",
+        "name": "Tashkent Automotive Trade Desk",
+        "person": "Dilnoza Yusupova",
+        "channel": ContactPoint.Channel.TELEGRAM,
+        "address": "@tashkent_trade_desk",
+        "city": "Tashkent",
+        "languages": ["uz", "ru"],
+        "note": "Import duties and the age limit for used vehicles; interpreters for the fair.",
+    },
+    {
+        "country": "NG",
+        "name": "Lagos Export Partners Office",
+        "person": "Adaeze Nwosu",
+        "channel": ContactPoint.Channel.PHONE,
+        "address": "+234 1 000 0202",
+        "city": "Lagos",
+        "languages": ["en"],
+        "note": "Port of Lagos (Tin Can, Apapa) clearing agents; SONCAP certificates.",
+    },
+    {
+        "country": "VN",
+        "name": "Hanoi Vehicle Trade Contact Centre",
+        "person": "Tran Thi Mai",
+        "channel": ContactPoint.Channel.WECHAT,
+        "address": "hanoi_carbridge",
+        "city": "Hanoi",
+        "languages": ["vi", "zh-hans", "en"],
+        "note": "Mon–Sat 8:30–17:30 Hanoi time. Haiphong port logistics and type approval.",
+    },
+]
+
+
+def seed_demo_contact_points(organiser: Organisation) -> int:
+    """Create the demo contact points the organiser does not have yet (by
+    country and name); return how many were created."""
+    existing = set(ContactPoint.objects.filter(organiser=organiser).values_list("country", "name"))
+    created = 0
+    for fields in DEMO_CONTACT_POINTS:
+        if (fields["country"], fields["name"]) in existing:
+            continue
+        services.contact_point_create(organiser=organiser, **fields)
+        created += 1
+    return created
