@@ -69,6 +69,7 @@ def _terms_snapshot(deal: Deal) -> dict[str, Any]:
 def _log(
     deal: Deal, action: str, *, organisation: Organisation | None, user: User | None, note: str = ""
 ) -> None:
+    _notify(deal, action, organisation)
     DealChange.objects.create(
         deal=deal,
         action=action,
@@ -77,6 +78,13 @@ def _log(
         note=note,
         terms=_terms_snapshot(deal),
     )
+
+
+def _notify(deal: Deal, action: str, organisation: Organisation | None) -> None:
+    from deals.tasks import deal_changed_notify_task
+
+    deal_id, by = deal.pk, organisation.pk if organisation else None
+    transaction.on_commit(lambda: deal_changed_notify_task.delay(deal_id, action, by))
 
 
 def _short_of(line_quantity: int, lot: Lot) -> str:

@@ -250,3 +250,22 @@ def test_called_off_meetings_cannot_carry_a_deal(record, lot, fair, exporter, bu
     meeting = MeetingFactory(event=fair, exporter=exporter, buyer=buyer, state=Meeting.State.CANCELLED)
     with pytest.raises(ValidationError, match="called off"):
         record((lot, 1, "15000"), meeting=meeting)
+
+
+def test_the_other_side_is_emailed_at_each_step_in_its_language(
+    record, lot, exporter, buyer, buyer_admin, exporter_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    buyer_admin.language = "ru"
+    buyer_admin.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = record((lot, 4, "15000"))
+    assert [message.to for message in mailoutbox] == [[buyer_admin.email]]
+    assert f"#{deal.pk}" in mailoutbox[0].subject
+    assert "BYD-SONG-01" in mailoutbox[0].body
+    assert f"/deals/{deal.pk}/" in mailoutbox[0].body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_dispute(deal=deal, by=buyer, user=buyer_admin, reason="Price was 14,500")
+    assert mailoutbox[-1].to == [exporter_admin.email]
+    assert "Price was 14,500" in mailoutbox[-1].body
+    assert len(mailoutbox) == 2

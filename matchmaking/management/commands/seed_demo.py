@@ -293,9 +293,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo event {event.slug}: {len(participants)} participants, {booked} meetings on the agenda."
         )
+        from django.test.utils import override_settings
+
         from deals.demo import seed_demo_deals
 
-        deals = seed_demo_deals(event)
+        # The demo companies' addresses lead nowhere: keep the deals' emails
+        # out of the terminal.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            deals = seed_demo_deals(event)
         self.stdout.write(f"Demo deals at {event.slug}: {deals} recorded, most confirmed by both sides.")
 
     def _seed_contact_points(self, organiser: Organisation) -> None:

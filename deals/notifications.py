@@ -1,0 +1,43 @@
+"""Emails about deals: the side whose answer a deal waits for, or whose deal
+was answered, hears of it in its own language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import get_connection, send_mass_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from deals.models import Deal
+from events.selectors import recipients_of
+
+CHANGES = ("recorded", "amended", "confirmed", "disputed", "cancelled")
+
+
+def deal_changed_notify(*, deal_id: int, change: str, by_organisation_id: int | None) -> int:
+    """Tell the deal's sides, except the one that acted, that it was recorded,
+    amended, confirmed, disputed or cancelled. Returns how many emails went out."""
+    if change not in CHANGES:
+        raise ValueError(change)
+    deal = (
+        Deal.objects.select_related("exporter", "buyer", "event")
+        .prefetch_related("lines__lot")
+        .filter(pk=deal_id)
+        .first()
+    )
+    if deal is None:
+        return 0
+    told = [org for org in (deal.exporter, deal.buyer) if org.pk != by_organisation_id]
+    actor = {deal.exporter_id: deal.exporter, deal.buyer_id: deal.buyer}.get(by_organisation_id)
+    url = settings.CARBRIDGE_SITE_URL.rstrip("/") + reverse("deal_detail", args=[deal.pk])
+    messages = []
+    for recipient in recipients_of(org.pk for org in told):
+        context = {"deal": deal, "change": change, "actor": actor, "url": url, "recipient": recipient}
+        with translation.override(recipient.language):
+            subject = render_to_string("deals/email/deal_changed_subject.txt", context).strip()
+            body = render_to_string("deals/email/deal_changed_message.txt", context)
+        messages.append((" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [recipient.email]))
+    if messages:
+        send_mass_mail(messages, connection=get_connection())
+    return len(messages)
