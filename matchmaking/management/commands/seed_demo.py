@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts import services
 from accounts.models import Organisation, User
@@ -224,8 +225,14 @@ def _seed_needs(organisations: dict[str, Organisation]) -> tuple[int, int]:
 class Command(BaseCommand):
     help = "Load the demo fair (idempotent) and print the demo logins."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        # The demo companies' addresses lead nowhere: the emails the demo's
+        # deals and meetings would send (after the commit) go nowhere too.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed()
+
+    @transaction.atomic
+    def _seed(self) -> None:
         created = 0
         organisations: dict[str, Organisation] = {}
         # Password hashing is slow on purpose (about a second per account); the
@@ -293,14 +300,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo event {event.slug}: {len(participants)} participants, {booked} meetings on the agenda."
         )
-        from django.test.utils import override_settings
-
         from deals.demo import seed_demo_deals
 
-        # The demo companies' addresses lead nowhere: keep the deals' emails
-        # out of the terminal.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            deals = seed_demo_deals(event)
+        deals = seed_demo_deals(event)
         self.stdout.write(f"Demo deals at {event.slug}: {deals} recorded, most confirmed by both sides.")
 
     def _seed_contact_points(self, organiser: Organisation) -> None:
