@@ -28,10 +28,12 @@ def deals_visible_to(organisation: Organisation) -> QuerySet[Deal]:
     return Deal.objects.filter(Q(exporter=organisation) | Q(buyer=organisation))
 
 
-def deal_list(organisation: Organisation, *, state: str = "") -> QuerySet[Deal]:
+def deal_list(organisation: Organisation, *, state: str = "", event_slug: str = "") -> QuerySet[Deal]:
     deals = deals_visible_to(organisation)
     if state:
         deals = deals.filter(state=state)
+    if event_slug:
+        deals = deals.filter(event__slug=event_slug)
     return _with_parties(deals).order_by("-signed_on", "-pk")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils import formats
+from django.utils import formats, numberformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -15,9 +15,18 @@ register = template.Library()
 SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "RUB": "₽"}
 
 
+def _grouped(number: Decimal, decimal_pos: int) -> str:
+    # Django's Chinese format groups by four with no separator; trade
+    # documents there group by three with commas, as the figures are read.
+    if not formats.get_format("THOUSAND_SEPARATOR"):
+        return numberformat.format(
+            number, ".", decimal_pos=decimal_pos, grouping=3, thousand_sep=",", force_grouping=True
+        )
+    return formats.number_format(number, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
+
+
 def _whole(value: Decimal | int | float | None) -> str:
-    amount = Decimal(value or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return formats.number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)
+    return _grouped(Decimal(value or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP), 0)
 
 
 @register.filter
@@ -32,8 +41,7 @@ def money(value: Decimal | int | float | None, currency: str = "") -> str:
 @register.filter
 def amount(value: Decimal | int | float | None) -> str:
     """A price with its cents, grouped: 15000 → "15,000.00"."""
-    number = Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return formats.number_format(number, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return _grouped(Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
 
 
 @register.filter
@@ -44,7 +52,7 @@ def compact_money(value: Decimal | int | float | None, currency: str = "CNY") ->
     if (get_language() or "").startswith("zh"):
         for size, unit in ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万")):
             if abs(number) >= size:
-                shown = formats.number_format(number / size, decimal_pos=2, use_l10n=True)
+                shown = _grouped((number / size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
                 return f"{symbol}{shown}{unit}"
         return money(number, currency)
     for size, text in (
@@ -52,7 +60,7 @@ def compact_money(value: Decimal | int | float | None, currency: str = "CNY") ->
         (Decimal(1_000_000), _("%(amount)s million")),
     ):
         if abs(number) >= size:
-            shown = formats.number_format(number / size, decimal_pos=2, use_l10n=True)
+            shown = _grouped((number / size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
             return text % {"amount": f"{symbol}{shown}"}
     return money(number, currency)
 

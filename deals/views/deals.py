@@ -3,6 +3,7 @@ answer."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from deals.models import Deal
 from deals.services import deal_amend, deal_cancel, deal_confirm, deal_dispute, deal_record
 from events.models import Meeting
 from events.views import service_refused
+from matchmaking.selectors.fx import fx_rate_on
 
 PAGE_SIZE = 25
 
@@ -43,14 +45,16 @@ class DealListView(LoginRequiredMixin, TemplateView):
         state = self.request.GET.get("state", "")
         if state not in Deal.State.values:
             state = ""
-        page = Paginator(selectors.deal_list(organisation, state=state), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        event_slug = self.request.GET.get("event", "")
+        page = Paginator(
+            selectors.deal_list(organisation, state=state, event_slug=event_slug), PAGE_SIZE
+        ).get_page(self.request.GET.get("page"))
         context.update(
             organisation=organisation,
             page_obj=page,
             deals=page.object_list,
             state=state,
+            event_slug=event_slug,
             states=Deal.State.choices,
             awaiting_count=selectors.deals_awaiting(organisation).count()
             if not organisation.is_organiser
@@ -181,10 +185,16 @@ class DealDetailView(_DealView):
             and deal.recorded_by_id != self.organisation.pk
         )
         lines = list(deal.lines.all())
+        total = sum((line.amount for line in lines), start=Decimal(0))
+        rate = fx_rate_on(deal.currency, deal.signed_on)
+        usd_rate = fx_rate_on("USD", deal.signed_on)
         context = {
             "deal": deal,
             "lines": lines,
-            "total": sum((line.amount for line in lines), start=0),
+            "total": total,
+            "rate": rate,
+            "total_cny": total * rate if rate else None,
+            "total_usd": total * rate / usd_rate if rate and usd_rate else None,
             "vehicles": sum(line.quantity for line in lines),
             "side": side,
             "awaiting_us": awaiting_us,

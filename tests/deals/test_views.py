@@ -448,3 +448,24 @@ def test_a_pending_participant_cannot_be_given_a_deal_at_the_event(
     MeetingFactory(event=fair, exporter=exporter, buyer=buyer)
     page = login(exporter_admin).get(reverse("deal_record"), {"with": buyer.pk})
     assert fair not in page.context["form"].fields["event"].queryset
+
+
+def test_the_deal_page_gives_the_value_in_yuan_at_the_signing_days_rate(login, deal, buyer_admin):
+    FxRate.objects.update_or_create(
+        currency="USD", date=datetime.date(2026, 11, 1), defaults={"rate_to_cny": Decimal("7.1")}
+    )
+    FxRate.objects.update_or_create(
+        currency="USD", date=datetime.date(2026, 11, 21), defaults={"rate_to_cny": Decimal("9")}
+    )
+    response = login(buyer_admin).get(reverse("deal_detail", args=[deal.pk]))
+    assert response.context["total_cny"] == Decimal("426000.00")
+    assert "¥426,000" in response.text
+
+
+def test_organisers_list_one_events_deals(login, deal, organiser, record, lot):
+    other = make_fair(organiser.membership.organisation, slug="other-2027")
+    ParticipationFactory(event=other, organisation=deal.exporter)
+    ParticipationFactory(event=other, organisation=deal.buyer)
+    record((lot, 1, "15000"), event=other)
+    response = login(organiser).get(reverse("deal_list"), {"event": deal.event.slug})
+    assert [item.pk for item in response.context["deals"]] == [deal.pk]
