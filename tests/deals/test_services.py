@@ -260,7 +260,8 @@ def test_the_other_side_is_emailed_at_each_step_in_its_language(
     with django_capture_on_commit_callbacks(execute=True):
         deal = record((lot, 4, "15000"))
     assert [message.to for message in mailoutbox] == [[buyer_admin.email]]
-    assert f"#{deal.pk}" in mailoutbox[0].subject
+    # The buyer reads Russian: "… внесена сделка № 12, подтвердите её".
+    assert f"сделка № {deal.pk}" in mailoutbox[0].subject
     assert "BYD-SONG-01" in mailoutbox[0].body
     assert f"/deals/{deal.pk}/" in mailoutbox[0].body
 
