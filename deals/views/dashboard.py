@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,6 +35,7 @@ class EventDashboardView(OrganiserOfEvent, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             dashboard=event_dashboard(self.event),
+            updated_at=timezone.localtime(timezone.now(), self.event.zone),
             screen=self.request.GET.get("screen") == "1",
             chart_bars=CHART_BARS,
             refresh_seconds=REFRESH_SECONDS,
