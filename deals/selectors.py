@@ -162,3 +162,14 @@ def meeting_for_deal(organisation: Organisation, pk: int) -> Meeting | None:
         .exclude(state__in=[Meeting.State.DECLINED, Meeting.State.CANCELLED])
         .first()
     )
+
+
+def lot_deal_lines(lot: Lot, limit: int = 20) -> list[DealLine]:
+    """The latest deals drawing on a lot, cancelled ones left out, for its
+    exporter: why the quantity on offer went down, or will."""
+    return list(
+        DealLine.objects.filter(lot=lot)
+        .exclude(deal__state=Deal.State.CANCELLED)
+        .select_related("deal__buyer")
+        .order_by("-deal__signed_on", "-deal_id")[:limit]
+    )

@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.rules import is_organiser
 from accounts.selectors import convention_is_signed, organisation_for
+from deals.selectors import lot_deal_lines
 from matchmaking.filters import LotFilter
 from matchmaking.forms import LotForm, LotPhotoForm, StatusForm, apply_service_error
 from matchmaking.models import Lot
@@ -224,6 +225,7 @@ class LotDetailView(ObjectPermissionRequiredMixin, DetailView):
             context["actions"] = actions = lot_actions(lot)
             context.setdefault("photo_form", LotPhotoForm(existing=len(photos)))
             context["photo_room"] = services.MAX_PHOTOS_PER_LOT - len(photos)
+            context["deal_lines"] = lot_deal_lines(lot)
             if any(action["status"] == Lot.Status.AVAILABLE for action in actions):
                 context["convention_signed"] = convention_is_signed(lot.exporter)
         return context

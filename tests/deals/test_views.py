@@ -469,3 +469,15 @@ def test_organisers_list_one_events_deals(login, deal, organiser, record, lot):
     record((lot, 1, "15000"), event=other)
     response = login(organiser).get(reverse("deal_list"), {"event": deal.event.slug})
     assert [item.pk for item in response.context["deals"]] == [deal.pk]
+
+
+def test_the_exporter_sees_the_deals_on_its_lot_and_nobody_else_does(
+    login, deal, lot, exporter_admin, organiser
+):
+    own = login(exporter_admin).get(reverse("lot_detail", args=[lot.pk]))
+    assert [line.deal_id for line in own.context["deal_lines"]] == [deal.pk]
+    assert reverse("deal_detail", args=[deal.pk]) in own.text
+
+    seen_by_organiser = login(organiser).get(reverse("lot_detail", args=[lot.pk]))
+    assert "deal_lines" not in seen_by_organiser.context
+    assert reverse("deal_detail", args=[deal.pk]) not in seen_by_organiser.text
