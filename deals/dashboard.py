@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from deals.selectors import DealStateCounts, event_deal_states, event_deal_totals
+from deals.selectors import DealStateCounts, event_deal_states, event_deal_totals, event_pending_totals
 from deals.totals import NEV_FUELS, Bucket, DealTotals
 from events.models import Event, Meeting, Participation
 from events.selectors import meeting_counts, meeting_outcome_counts, participation_counts
@@ -108,6 +108,7 @@ class MeetingFigures:
 @dataclass(frozen=True)
 class Dashboard:
     totals: DealTotals
+    pending: DealTotals
     states: DealStateCounts
     by_country: list[ChartRow]
     by_province: list[ChartRow]
@@ -141,6 +142,7 @@ def event_dashboard(event: Event) -> Dashboard:
     needs = event_needs(event)
     return Dashboard(
         totals=totals,
+        pending=event_pending_totals(event),
         states=event_deal_states(event),
         by_country=chart_rows(DealTotals.ranked(totals.by_country), totals.cny, _country),
         by_province=chart_rows(DealTotals.ranked(totals.by_province), totals.cny, _place),

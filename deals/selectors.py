@@ -66,8 +66,8 @@ def recent_deals(organisation: Organisation, limit: int = 5) -> list[Deal]:
     return list(deal_list(organisation)[:limit])
 
 
-def _confirmed_line_figures(deals: QuerySet[Deal]) -> list[LineFigures]:
-    rows = DealLine.objects.filter(deal__in=deals, deal__state=Deal.State.CONFIRMED).values_list(
+def _line_figures(deals: QuerySet[Deal], state: str) -> list[LineFigures]:
+    rows = DealLine.objects.filter(deal__in=deals, deal__state=state).values_list(
         "deal_id",
         "deal__signed_on",
         "deal__currency",
@@ -84,17 +84,23 @@ def _confirmed_line_figures(deals: QuerySet[Deal]) -> list[LineFigures]:
     return [LineFigures(*row) for row in rows]
 
 
-def deal_totals(deals: QuerySet[Deal]) -> DealTotals:
-    """The confirmed deals among `deals` added up in CNY and USD at each deal
-    date's rate, by country, province, city, fuel and body type and exporter;
-    two queries however many deals there are."""
-    lines = _confirmed_line_figures(deals)
+def deal_totals(deals: QuerySet[Deal], *, state: str = Deal.State.CONFIRMED) -> DealTotals:
+    """The confirmed deals among `deals` (or those in another `state`) added
+    up in CNY and USD at each deal date's rate, by country, province, city,
+    fuel and body type and exporter; two queries however many deals there are."""
+    lines = _line_figures(deals, state)
     book = fx_rate_book({line.currency for line in lines})
     return tally(lines, book.rate_on)
 
 
 def event_deal_totals(event: Event) -> DealTotals:
     return deal_totals(Deal.objects.filter(event=event))
+
+
+def event_pending_totals(event: Event) -> DealTotals:
+    """What the event's deals still awaiting confirmation would add: shown
+    apart from the totals, never in them."""
+    return deal_totals(Deal.objects.filter(event=event), state=Deal.State.RECORDED)
 
 
 @dataclass(frozen=True)
