@@ -3,8 +3,8 @@ addresses on reserved example domains and numbers)."""
 
 from __future__ import annotations
 
-from accounts import services
 from accounts.models import ContactPoint, Organisation
+from accounts.services import contact_points as services
 
 DEMO_CONTACT_POINTS = [
     {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import LANGUAGE_CHOICES, ContactPoint, Membership, Organisation, User
+from accounts.services import contact_points
 
 SELF_SIGNUP_KINDS = [
     (Organisation.Kind.EXPORTER, _("Exporter — we sell used vehicles from China")),
@@ -196,7 +197,7 @@ def _contact_point_field(name: str, **kwargs: object) -> forms.Field:
 
 
 class ContactPointForm(forms.Form):
-    """An overseas contact point's details; `services.contact_point_create` and
+    """An overseas contact point's details; `contact_points.contact_point_create` and
     `contact_point_update` store them and have the last word."""
 
     country = _contact_point_field("country")
@@ -218,7 +219,7 @@ class ContactPointForm(forms.Form):
         channel, address = cleaned.get("channel"), cleaned.get("address")
         if channel and address:
             try:
-                cleaned["address"] = services.contact_address_clean(channel=channel, address=address)
+                cleaned["address"] = contact_points.contact_address_clean(channel=channel, address=address)
             except ValidationError as error:
                 _apply_service_error(self, error)
         return cleaned
@@ -228,6 +229,6 @@ class ContactPointForm(forms.Form):
 
     @classmethod
     def initial_for(cls, contact_point: ContactPoint) -> dict[str, object]:
-        initial = {name: getattr(contact_point, name) for name in services.CONTACT_POINT_FIELDS}
+        initial = {name: getattr(contact_point, name) for name in contact_points.CONTACT_POINT_FIELDS}
         initial["country"] = contact_point.country.code
         return initial

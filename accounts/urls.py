@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import views
+from accounts.views import contact_points
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -28,12 +29,16 @@ urlpatterns = [
         views.MemberRoleView.as_view(),
         name="member_role",
     ),
-    path("contact-points/", views.ContactPointListView.as_view(), name="contact_point_list"),
-    path("contact-points/new/", views.ContactPointCreateView.as_view(), name="contact_point_create"),
-    path("contact-points/<int:pk>/edit/", views.ContactPointUpdateView.as_view(), name="contact_point_edit"),
+    path("contact-points/", contact_points.ContactPointListView.as_view(), name="contact_point_list"),
+    path("contact-points/new/", contact_points.ContactPointCreateView.as_view(), name="contact_point_create"),
+    path(
+        "contact-points/<int:pk>/edit/",
+        contact_points.ContactPointUpdateView.as_view(),
+        name="contact_point_edit",
+    ),
     path(
         "contact-points/<int:pk>/delete/",
-        views.ContactPointDeleteView.as_view(),
+        contact_points.ContactPointDeleteView.as_view(),
         name="contact_point_delete",
     ),
     path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
