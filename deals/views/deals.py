@@ -3,7 +3,6 @@ answer."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -184,18 +183,17 @@ class DealDetailView(_DealView):
             and side is not None
             and deal.recorded_by_id != self.organisation.pk
         )
-        lines = list(deal.lines.all())
-        total = sum((line.amount for line in lines), start=Decimal(0))
+        total = deal.value
         rate = fx_rate_on(deal.currency, deal.signed_on)
         usd_rate = fx_rate_on("USD", deal.signed_on)
         context = {
             "deal": deal,
-            "lines": lines,
+            "lines": deal.lines.all(),
             "total": total,
             "rate": rate,
             "total_cny": total * rate if rate else None,
             "total_usd": total * rate / usd_rate if rate and usd_rate else None,
-            "vehicles": sum(line.quantity for line in lines),
+            "vehicles": deal.vehicles,
             "side": side,
             "awaiting_us": awaiting_us,
             "may_amend": side is not None and deal.is_open,
