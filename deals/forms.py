@@ -110,12 +110,6 @@ class BaseLineFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "lots": self.lots, "lot_choices": self.lot_choices}
 
-    @property
-    def empty_form(self) -> forms.Form:
-        return self.form(
-            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), **self.get_form_kwargs(None)
-        )
-
     def clean(self) -> None:
         if any(self.errors):
             return
