@@ -1,189 +1,501 @@
-"""Why a need found nothing: the first constraint, in funnel order, that leaves
-no lot (reason codes and params are listed in `scoring`).
+"""Why a need found nothing, as a funnel a buyer can act on.
 
-The early stages (kind, market-rule bans, steering, model years) are counted
-from blocking slices without expanding them. For the needs that survive those,
-the slices (one per model year, cheapest lot first) are read from the cheap
-end until a lot passes the market rules, mileage and battery limits and has a
-price: such a need is over budget, priced by the cheapest such lot. Only the
-needs without one are expanded in full to find the stage that stopped them.
+Every constraint a need meets is a step: first the destination's market rules
+(RULE_STEPS: bans, steering, age, emission standard, engine size, mileage),
+then the need's own (OWN_STEPS: kind — its makes, models, body and fuel types —,
+model years, steering, mileage, battery health, price). A step is left out
+when it removes nothing for this need (a rule the country does not have, a
+field the need leaves open).
+
+The diagnosis names one step, the blocker, and shows the funnel ending in it:
+"312 available lots → 6 right-hand drive, as Kenya requires → 0 of the kind
+you want". A step is relaxable when some lot fails that step alone (dropping
+it would admit the lot). The blocker is
+
+  1. the first relaxable step of the need's own, in OWN_PREFERENCE order:
+     what the buyer can change, keeping what they asked for (the kind) to last;
+  2. else the first relaxable market-rule step (the buyer cannot change it,
+     but it is what stands between them and a lot);
+  3. else (no single step would admit a lot) the first step, in funnel order,
+     that leaves no lot.
+
+In cases 1 and 2 the funnel lists the other steps in order and the blocker
+last, so the count before it is the number of lots it alone stops; in case 3
+it stops at the blocker. The params' "alone" says which. The blocker's params carry the nearest miss (the
+cheapest lot over budget, the nearest model year, the lowest mileage…) among
+the lots that pass every other step (case 3: that reached the blocker).
+
+Reason codes (the blocker's) and params are listed in `scoring`; funnel steps
+are (step, lots left after it, params).
+
+With no lot available at all, a destination that bans every fuel the need
+accepts (Chile bans used imports) is still named. The work per need is a
+few passes over boolean arrays of all lots for the rules, and over the lots of
+its kind (found by the blocking index) for the rest; only a need whose kind is
+the blocker is checked against every lot that passes its rules.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from matchmaking.engine import pairs
-from matchmaking.engine.market_rules import BLOCK_NONE, BLOCK_USED, Policy, rule_checks
-from matchmaking.engine.tables import STEERING_NAMES, NeedRecord
+from matchmaking.engine.market_rules import (
+    BLOCK_NONE,
+    BLOCK_USED,
+    STEER_ANY,
+    Policy,
+    rule_checks,
+)
+from matchmaking.engine.tables import NO_LIMIT, STEERING_NAMES, YEAR_ANY_MAX, YEAR_ANY_MIN
 
-Diagnostic = tuple[str, dict[str, Any]]
-_LATER_STAGES = ("rules", "km", "soh", "fx", "price")
-_RULE_STAGES = ("age", "emission", "cc", "rule_km")
+Step = tuple[str, int, dict[str, Any]]
+
+RULE_STEPS = ("rule_ban", "rule_steering", "rule_age", "rule_emission", "rule_engine", "rule_mileage")
+OWN_STEPS = ("kind", "years", "steering", "mileage", "battery", "price")
+# Which of the need's own steps to name first when dropping any one of them
+# would admit a lot: the numbers a buyer can move before what they want.
+OWN_PREFERENCE = ("price", "years", "mileage", "battery", "steering", "kind")
+_NUMERIC = ("years", "steering", "mileage", "battery", "price")
+# A rule step's limit array in the policy, and the rule that set it.
+_RULE_LIMITS = {
+    "rule_age": "max_age_my",
+    "rule_emission": "min_emission",
+    "rule_engine": "max_cc",
+    "rule_mileage": "max_km",
+}
+_NEAREST_KINDS = 3
 
 
-def diagnose(
-    ctx: pairs.Context, silent: list[int], matrix: np.ndarray | None = None
-) -> dict[int, Diagnostic]:
-    """Diagnostics of the needs at indices `silent`; `matrix` is the run's
-    country x lot rule matrix, if it made one."""
+class Diagnostic(NamedTuple):
+    """Why a need has no candidate: the blocker's reason code and params,
+    and the funnel of steps that led to it (empty for a closed need or one
+    priced in a currency without a rate)."""
+
+    reason: str
+    params: dict[str, Any]
+    funnel: tuple[Step, ...] = ()
+
+
+def diagnose(ctx: pairs.Context, silent: list[int]) -> dict[int, Diagnostic]:
+    """Diagnostics of the needs at indices `silent` (needs with no candidate), by need id."""
     n = ctx.needs
     out: dict[int, Diagnostic] = {}
-    funnel = []
-    # Whether market rules bar every fuel a need accepts depends on its
-    # destination and fuels only.
-    barred_by: dict[tuple[int, frozenset[str]], Diagnostic | None] = {}
+    rules = _RuleMasks(ctx)
+    kinds: dict[int, np.ndarray] = {}
     for i in silent:
         need_id = int(n.ids[i])
         if not n.open[i]:
-            out[need_id] = ("need_closed", {})
+            out[need_id] = Diagnostic("need_closed", {})
         elif np.isnan(ctx.arrays.rate[i]):
-            out[need_id] = ("no_fx_rate", {"currency": n.currency[i]})
+            out[need_id] = Diagnostic("no_fx_rate", {"currency": n.currency[i]})
+        elif rules.eligible_count == 0:
+            out[need_id] = _barred(ctx, i) or Diagnostic("no_lots_available", {}, (("available", 0, {}),))
         else:
-            key = (int(n.country[i]), n.fuels[i])
-            if key not in barred_by:
-                barred_by[key] = _barred(ctx, i)
-            barred = barred_by[key]
-            if barred is not None:
-                out[need_id] = (barred[0], dict(barred[1]))
-            else:
-                funnel.append(i)
-    if not funnel:
+            if n.kind[i] not in kinds:
+                kinds[n.kind[i]] = _lots_of_kind(ctx, i)
+            out[need_id] = _Funnel(ctx, rules, i, kinds[n.kind[i]]).diagnostic()
+    return out
+
+
+def failures(ctx: pairs.Context) -> list[tuple[str, dict[str, Any]]]:
+    """Every constraint the one lot of `ctx` fails for its one need, in funnel
+    order, as (reason code, params): why this lot does not qualify."""
+    if not ctx.table.eligible[0]:
+        return [("lot_unavailable", {})]
+    if not ctx.needs.open[0]:
+        return [("need_closed", {})]
+    if np.isnan(ctx.arrays.rate[0]):
+        return [("no_fx_rate", {"currency": ctx.needs.currency[0]})]
+    funnel = _Funnel(ctx, _RuleMasks(ctx), 0, _lots_of_kind(ctx, 0))
+    lot = np.zeros(1, np.int64)
+    out = []
+    for step in funnel.steps:
+        if funnel._mask(step, lot, in_kind=False)[0]:
+            continue
+        if step in RULE_STEPS:
+            out.append(funnel._rule_params(step, 0))
+        else:
+            out.append((_OWN_REASONS[step], funnel._step_params(step, None)))
+    return out
+
+
+_OWN_REASONS = {
+    "kind": "no_lot_of_kind",
+    "years": "no_lot_in_year_range",
+    "steering": "steering_wanted",
+    "mileage": "over_mileage",
+    "battery": "battery_soh_below",
+    "price": "over_budget",
+}
+
+
+def _lots_of_kind(ctx: pairs.Context, i: int) -> np.ndarray:
+    """Indices, in order, of the eligible lots of the makes, models, bodies and
+    fuels need `i` names (needs of one kind share them)."""
+    owner, start, length = pairs.ranges(ctx, [i], "kind")
+    member = np.zeros(ctx.table.n, dtype=bool)
+    if len(owner):
+        member[pairs.expand(ctx, owner, start, length)[0]] = True
+    return np.flatnonzero(member)
+
+
+class _Head(NamedTuple):
+    counts: tuple[int, ...]
+    stopped: dict[str, int]
+    alive: np.ndarray
+
+
+class _RuleMasks:
+    """Per destination country, one boolean array over all lots per market-rule
+    step (True: the lot passes it; ineligible lots fail every step)."""
+
+    def __init__(self, ctx: pairs.Context) -> None:
+        self.ctx = ctx
+        self.eligible = ctx.table.eligible
+        self.eligible_count = int(np.count_nonzero(self.eligible))
+        self._by_country: dict[int, dict[str, np.ndarray]] = {}
+        self._heads: dict[tuple[int, tuple[str, ...]], _Head] = {}
+        self._kind_key: np.ndarray | None = None
+        self._kind = np.zeros(0, dtype=bool)
+
+    def head(self, country: int, steps: tuple[str, ...]) -> _Head:
+        """The funnel through these rule steps of a country, from every eligible lot."""
+        key = (country, steps)
+        if key not in self._heads:
+            masks = self.of(country)
+            alive = self.eligible.copy()
+            counts, stopped = [], {}
+            for step in steps:
+                out = alive & ~masks[step]
+                if out.any():
+                    stopped[step] = int(np.argmax(out))
+                alive &= masks[step]
+                counts.append(int(np.count_nonzero(alive)))
+            self._heads[key] = _Head(tuple(counts), stopped, alive)
+        return self._heads[key]
+
+    def of_kind(self, kind_lots: np.ndarray) -> np.ndarray:
+        """`kind_lots` as a boolean array over all lots (the last one asked is kept)."""
+        if self._kind_key is not kind_lots:
+            self._kind = np.zeros(self.ctx.table.n, dtype=bool)
+            self._kind[kind_lots] = True
+            self._kind_key = kind_lots
+        return self._kind
+
+    def of(self, country: int) -> dict[str, np.ndarray]:
+        if country not in self._by_country:
+            self._by_country[country] = self._make(country)
+        return self._by_country[country]
+
+    def _make(self, c: int) -> dict[str, np.ndarray]:
+        t, p, a = self.ctx.table, self.ctx.policy, self.ctx.ages
+        fuel = t.fuel
+        steer = p.steer[c][fuel]
+        limits = (getattr(p, name)[c][fuel] for name in pairs._LIMITS)
+        age_ok, emission_ok, cc_ok, km_ok = rule_checks(
+            a.age_my, a.age_fr, t.emission, t.no_engine, t.cc, t.km, *limits
+        )
+        masks = {
+            "rule_ban": p.block[c][fuel] == BLOCK_NONE,
+            "rule_steering": (steer == STEER_ANY) | (steer == t.steer),
+            "rule_age": age_ok,
+            "rule_emission": emission_ok,
+            "rule_engine": cc_ok,
+            "rule_mileage": km_ok,
+        }
+        # Only the steps that stop some eligible lot, each limited to eligible lots.
+        return {step: mask & self.eligible for step, mask in masks.items() if not mask[self.eligible].all()}
+
+
+class _Funnel:
+    """One need's funnel over the eligible lots."""
+
+    def __init__(self, ctx: pairs.Context, rules: _RuleMasks, i: int, kind_lots: np.ndarray) -> None:
+        self.ctx, self.i, self.rules = ctx, i, rules
+        self.eligible = rules.eligible
+        self.country = int(ctx.needs.country[i])
+        self.rule_masks = rules.of(self.country)
+        n = ctx.needs
+        record = n.records[i]
+        self.named_kind = bool(record.makes or record.models or record.body_types or record.fuel_types)
+        self.kind_lots = kind_lots if self.named_kind else np.flatnonzero(self.eligible)
+        own = {
+            "kind": self.named_kind,
+            "years": n.year_min[i] > YEAR_ANY_MIN or n.year_max[i] < YEAR_ANY_MAX,
+            "steering": n.steer[i] >= 0,
+            "mileage": n.max_km[i] < NO_LIMIT,
+            "battery": n.min_soh[i] >= 0,
+            "price": True,
+        }
+        self.steps = [step for step in RULE_STEPS if step in self.rule_masks]
+        self.steps += [step for step in OWN_STEPS if own[step]]
+
+    # ------------------------------------------------------------ masks
+
+    def _own_mask(self, step: str, lots: np.ndarray) -> np.ndarray:
+        ctx, i = self.ctx, self.i
+        n, t = ctx.needs, ctx.table
+        if step == "years":
+            year = t.year[lots]
+            return (year >= n.year_min[i]) & (year <= n.year_max[i])
+        if step == "steering":
+            return t.steer[lots] == n.steer[i]
+        if step == "mileage":
+            return ctx.fixed.km[lots] <= ctx.arrays.max_km[i]
+        if step == "battery":
+            return ctx.fixed.soh_ok_from[lots] >= ctx.arrays.min_soh[i]
+        # NaN (no rate for the lot's currency) compares False: it fails the price.
+        return ctx.prices.price_cny[lots] <= ctx.arrays.cap_cny[i]
+
+    def _mask(self, step: str, lots: np.ndarray, in_kind: bool) -> np.ndarray:
+        """Whether each of `lots` passes `step` (`in_kind`: they are all of the kind)."""
+        if step in self.rule_masks:
+            return self.rule_masks[step][lots]
+        if step == "kind":
+            if in_kind:
+                return np.ones(len(lots), dtype=bool)
+            return self.rules.of_kind(self.kind_lots)[lots]
+        return self._own_mask(step, lots)
+
+    # ------------------------------------------------------------ the diagnostic
+
+    def diagnostic(self) -> Diagnostic:
+        alone = self._failing_alone()
+        blocker = next((s for s in OWN_PREFERENCE if s in self.steps and len(alone.get(s, ())) > 0), None)
+        if blocker is None:
+            blocker = next((s for s in RULE_STEPS if s in self.steps and len(alone.get(s, ())) > 0), None)
+        alone_stops = blocker is not None
+        if blocker is not None:
+            order = [step for step in self.steps if step != blocker] + [blocker]
+            counts, _, stopped = self._walk(order)
+            near = alone[blocker]
+            if blocker in RULE_STEPS:
+                stopped[blocker] = int(near[0])
+        else:
+            counts, near, stopped = self._walk(self.steps)
+            stop = next((k for k, count in enumerate(counts) if count == 0), len(counts) - 1)
+            order, counts = self.steps[: stop + 1], counts[: stop + 1]
+            blocker = order[-1]
+        funnel = [("available", int(np.count_nonzero(self.eligible)), {})]
+        previous = funnel[0][1]
+        for k, (step, count) in enumerate(zip(order, counts, strict=True)):
+            # Steps that remove nothing say nothing; the blocker always shows.
+            if count < previous or k == len(order) - 1:
+                funnel.append((step, count, self._step_params(step, stopped.get(step))))
+            previous = count
+        if blocker in RULE_STEPS:
+            reason, params = self._rule_params(blocker, stopped.get(blocker))
+        else:
+            reason, params = self._own_reason(blocker, near)
+        # Whether the blocker alone stands between the need and some lot.
+        params["alone"] = alone_stops
+        return Diagnostic(reason, params, tuple(funnel))
+
+    def _failing_alone(self) -> dict[str, np.ndarray]:
+        """Per step, the lots that fail that step and no other (sorted)."""
+        lots = self.kind_lots
+        steps = [step for step in self.steps if step != "kind"]
+        out: dict[str, np.ndarray] = {}
+        if steps and len(lots):
+            passed = np.stack([self._mask(step, lots, in_kind=True) for step in steps])
+            one_miss = np.count_nonzero(~passed, axis=0) == 1
+            for k, step in enumerate(steps):
+                out[step] = lots[one_miss & ~passed[k]]
+        if self.named_kind and not any(len(out.get(s, ())) for s in OWN_PREFERENCE if s != "kind"):
+            # Lots of another kind that pass everything else: worked out over
+            # every lot that passes the rules, and only when it can decide.
+            alive = self.eligible.copy()
+            for step in self.rule_masks:
+                alive &= self.rule_masks[step]
+            others = np.flatnonzero(alive)
+            for step in steps:
+                if step in _NUMERIC:
+                    others = others[self._own_mask(step, others)]
+            out["kind"] = np.setdiff1d(others, self.kind_lots, assume_unique=True)
         return out
-    stages = {mode: pairs.ranges(ctx, funnel, mode) for mode in ("kind", "block", "steering", "each_year")}
-    counts = {
-        mode: np.bincount(owner, weights=length, minlength=n.n) for mode, (owner, _, length) in stages.items()
-    }
-    _, perm = ctx.orders()
 
-    def first_lot(mode: str, i: int) -> int:
-        owner, start, _ = stages[mode]
-        return int(perm[start[np.searchsorted(owner, i)]])
+    def _walk(self, order: list[str]) -> tuple[list[int], np.ndarray, dict[str, int]]:
+        """Lots left after each step of `order`, the lots that reached the
+        last one, and per market-rule step the first lot it stopped."""
+        rules = 0
+        while rules < len(order) and order[rules] in self.rule_masks:
+            rules += 1
+        # The rule steps at the head of the funnel are the same for every
+        # need bound for the country: worked out once per destination.
+        head = self.rules.head(self.country, tuple(order[: min(rules, len(order) - 1)]))
+        counts, stopped, alive = list(head.counts), dict(head.stopped), head.alive
+        lots: np.ndarray | None = None
+        reached = np.zeros(0, np.int64)
+        in_kind = False
+        for step in order[len(head.counts) :]:
+            if lots is None and step in self.rule_masks:
+                reached = np.flatnonzero(alive)
+                out = alive & ~self.rule_masks[step]
+                if out.any():
+                    stopped[step] = int(np.argmax(out))
+                alive = alive & self.rule_masks[step]
+                counts.append(int(np.count_nonzero(alive)))
+                continue
+            if lots is None:
+                lots = self.kind_lots[alive[self.kind_lots]] if step == "kind" else np.flatnonzero(alive)
+                reached, in_kind = lots, step == "kind"
+                if step == "kind":
+                    counts.append(len(lots))
+                    continue
+            reached = lots
+            if step == "kind":
+                lots, in_kind = lots[self.rules.of_kind(self.kind_lots)[lots]], True
+            elif step in self.rule_masks:
+                out = lots[~self.rule_masks[step][lots]]
+                if len(out):
+                    stopped[step] = int(out[0])
+                lots = lots[self.rule_masks[step][lots]]
+            else:
+                lots = lots[self._mask(step, lots, in_kind)]
+            counts.append(len(lots))
+        return counts, reached, stopped
 
-    later = []
-    for i in funnel:
-        need_id = int(n.ids[i])
-        if counts["kind"][i] == 0:
-            out[need_id] = _no_kind(n.records[i])
-        elif counts["block"][i] == 0:
-            at = (int(n.country[i]), int(ctx.table.fuel[first_lot("kind", i)]))
-            out[need_id] = _block(
-                ctx.policy, int(ctx.policy.block[at]), int(ctx.policy.block_rule[at]), at[1]
-            )
-        elif counts["steering"][i] == 0:
-            out[need_id] = _steering(ctx, i, int(ctx.table.fuel[first_lot("block", i)]))
-        elif counts["each_year"][i] == 0:
-            need = n.records[i]
-            out[need_id] = ("no_lot_in_year_range", {"year_min": need.year_min, "year_max": need.year_max})
+    # ------------------------------------------------------------ words
+
+    def _rule_at(self, step: str, lot: int) -> tuple[int, int] | None:
+        """(rule index, fuel code) of the market rule that makes `step` stop `lot`."""
+        fuel = int(self.ctx.table.fuel[lot])
+        p = self.ctx.policy
+        at = (self.country, fuel)
+        if step == "rule_ban":
+            rule = int(p.block_rule[at])
+        elif step == "rule_steering":
+            rule = int(p.steer_rule[at])
+        elif step == "rule_age":
+            name = "max_age_fr" if self.ctx.ages.age_fr[lot] > p.max_age_fr[at] else "max_age_my"
+            rule = int(getattr(p, f"{name}_rule")[at])
         else:
-            later.append(i)
-    later_out = _later(ctx, later, stages["each_year"], matrix)
-    for i in later:
-        out[int(n.ids[i])] = later_out[i]
-    return out
+            rule = int(getattr(p, f"{_RULE_LIMITS[step]}_rule")[at])
+        return (rule, fuel) if rule >= 0 else None
 
-
-def _later(
-    ctx: pairs.Context,
-    later: list[int],
-    slices: tuple[np.ndarray, np.ndarray, np.ndarray],
-    matrix: np.ndarray | None,
-) -> dict[int, Diagnostic]:
-    """Diagnostics of needs with lots in their model-year range, by need index;
-    `slices` are the "each_year" slices of these needs, and maybe of others."""
-    n = ctx.needs
-    is_later = np.zeros(n.n, dtype=bool)
-    is_later[later] = True
-    keep = is_later[slices[0]]
-    owner, start, length = (x[keep] for x in slices)
-    if len(owner) == 0:
-        return {}
-    out: dict[int, Diagnostic] = {}
-    _, perm = ctx.orders()
-    first = _first_compliant(ctx, owner, start, length, matrix)
-    price = np.where(first >= 0, ctx.prices.price_cny[perm[np.maximum(first, 0)]], np.inf)
-    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    compliant = np.logical_or.reduceat(first >= 0, bounds).tolist()
-    cheapest = np.minimum.reduceat(price, bounds)
-    expand_all = np.zeros(n.n, dtype=bool)
-    for k, i in enumerate(owner[bounds].tolist()):
-        if not compliant[k]:
-            expand_all[i] = True
-        elif cheapest[k] <= ctx.arrays.cap_cny[i]:
-            out[i] = ("no_candidate", {})
+    def _rule_params(self, step: str, lot: int | None) -> tuple[str, dict[str, Any]]:
+        """The reason code and params of a market-rule step, as the rule
+        behind it for `lot` (a lot it stops) says."""
+        p = self.ctx.policy
+        country = p.countries[self.country]
+        found = self._rule_at(step, lot) if lot is not None else None
+        if found is None:
+            return _RULE_REASONS[step], {"country": country, "source": "", "uncertain": False}
+        index, fuel = found
+        rule = p.rules[index]
+        at = (self.country, fuel)
+        params: dict[str, Any] = {"country": country}
+        if step == "rule_ban":
+            if p.block[at] == BLOCK_USED:
+                reason = "rule_used_banned"
+            else:
+                reason, params["fuel"] = "rule_fuel_banned", p.fuels[fuel]
+        elif step == "rule_steering":
+            reason = "steering_unavailable"
+            steer = int(p.steer[at])
+            params["steering"] = STEERING_NAMES[steer] if steer in (0, 1) else ""
+        elif step == "rule_age":
+            reason = "rule_max_age"
+            params["max_age"] = rule.max_age_years
+            params["counted_from"] = rule.age_counted_from or "model_year"
+        elif step == "rule_emission":
+            reason, params["standard"] = "rule_min_emission", rule.min_emission_standard
+        elif step == "rule_engine":
+            reason, params["max_cc"] = "rule_max_engine_cc", int(p.max_cc[at])
         else:
-            out[i] = _over_budget(ctx, float(cheapest[k] / ctx.arrays.rate[i]), i)
-    # No lot passes the stages before the price: expand every pair of these
-    # needs and follow them through the stages. A need's slices, one per model
-    # year, list its lots in the same order as one slice over its year range.
-    keep = expand_all[owner]
-    owner, start, length = owner[keep], start[keep], length[keep]
-    for begin, stop in pairs.blocks(owner, length):
-        lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
-        masks = _later_masks(ctx, lp, nl, matrix)
-        need_bounds = np.flatnonzero(np.r_[True, nl[1:] != nl[:-1], True])
-        failed, alive = _stopped(masks, need_bounds)
-        for k, (b0, b1) in enumerate(zip(need_bounds[:-1].tolist(), need_bounds[1:].tolist(), strict=True)):
-            i = int(nl[b0])
-            out[i] = _failure(ctx, failed[k], lp[b0:b1], alive[b0:b1], i)
-    return out
+            reason, params["max_km"] = "rule_max_mileage", int(p.max_km[at])
+        params.update(source=rule.source, uncertain=rule.uncertain)
+        return reason, params
+
+    def _step_params(self, step: str, stopped: int | None) -> dict[str, Any]:
+        """What a funnel step shows besides its count (`stopped`: for a
+        market-rule step, a lot it stopped)."""
+        if step in RULE_STEPS:
+            _, params = self._rule_params(step, stopped)
+            return {key: value for key, value in params.items() if key not in ("source", "uncertain")}
+        record = self.ctx.needs.records[self.i]
+        if step == "kind":
+            return {
+                "makes": list(record.makes),
+                "models": list(record.models),
+                "body_types": list(record.body_types),
+                "fuel_types": list(record.fuel_types),
+            }
+        if step == "years":
+            return {"year_min": record.year_min, "year_max": record.year_max}
+        if step == "steering":
+            return {"steering": STEERING_NAMES[int(self.ctx.needs.steer[self.i])]}
+        if step == "mileage":
+            return {"max_km": record.max_mileage_km}
+        if step == "battery":
+            return {"min_pct": record.min_battery_soh_pct}
+        return {"max_price": float(record.max_unit_price), "currency": self.ctx.needs.currency[self.i]}
+
+    def _own_reason(self, blocker: str, near: np.ndarray) -> tuple[str, dict[str, Any]]:
+        """The reason code of one of the need's own steps, and its params with
+        the nearest miss among `near` (the lots the blocker alone stops, or
+        that reached it)."""
+        ctx, i = self.ctx, self.i
+        t, record = ctx.table, ctx.needs.records[i]
+        params = self._step_params(blocker, None)
+        if blocker == "kind":
+            key = t.make[near] * len(t.model_names) + t.model[near]
+            counts = np.bincount(key)
+            # The first lot of each make and model names it as its exporter wrote it.
+            first = np.full(len(counts), -1, np.int64)
+            first[key[::-1]] = near[::-1]
+            top = np.argsort(-counts, kind="stable")[: min(_NEAREST_KINDS, np.count_nonzero(counts))]
+            params["nearest"] = [
+                [f"{t.records[first[k]].make} {t.records[first[k]].model}", int(counts[k])]
+                for k in top.tolist()
+            ]
+            return "no_lot_of_kind", params
+        if blocker == "years":
+            years = t.year[near]
+            if len(years):
+                low, high = record.year_min, record.year_max
+                gap = np.where(years < (low or 0), (low or 0) - years, years - (high or YEAR_ANY_MAX))
+                params["nearest_year"] = int(years[np.argmin(gap)])
+            return "no_lot_in_year_range", params
+        if blocker == "steering":
+            return "steering_wanted", params
+        if blocker == "mileage":
+            if len(near):
+                params["nearest_km"] = int(t.km[near].min())
+            return "over_mileage", params
+        if blocker == "battery":
+            if len(near):
+                params["nearest_pct"] = int(t.soh[near].max())
+            return "battery_soh_below", params
+        prices = ctx.prices.price_cny[near]
+        priced = prices[~np.isnan(prices)]
+        if len(near) and not len(priced):
+            missing = sorted({t.currency_names[c] for c in t.currency[near].tolist()})
+            return "lot_fx_missing", {"currencies": missing}
+        if not len(priced):
+            return "no_candidate", {}
+        return "over_budget", _over_budget(ctx, float(priced.min() / ctx.arrays.rate[i]), i)
 
 
-# Lots read per slice in the first round of the scan; each later round reads the
-# next four times as many, so a slice is read at most about four times past its
-# first compliant lot, and no lot twice.
-_SCAN_FIRST = 16
+_RULE_REASONS = {
+    "rule_ban": "rule_used_banned",
+    "rule_steering": "steering_unavailable",
+    "rule_age": "rule_max_age",
+    "rule_emission": "rule_min_emission",
+    "rule_engine": "rule_max_engine_cc",
+    "rule_mileage": "rule_max_mileage",
+}
 
 
-def _first_compliant(
-    ctx: pairs.Context,
-    owner: np.ndarray,
-    start: np.ndarray,
-    length: np.ndarray,
-    matrix: np.ndarray | None,
-) -> np.ndarray:
-    """Per slice, the position in the orders' lot array of its first lot that
-    passes the market rules, mileage and battery limits and has a price (-1 if
-    none): the cheapest such lot, as a slice of one model year lists its lots
-    cheapest first. Most slices have one near their start, so growing prefixes
-    are read rather than the whole slices."""
-    first = np.full(len(owner), -1, np.int64)
-    todo = np.arange(len(owner))
-    done, width = 0, _SCAN_FIRST
-    while len(todo):
-        take = np.minimum(length[todo] - done, width)
-        lp, nl = pairs.expand(ctx, owner[todo], start[todo] + done, take)
-        rules, km, soh, priced, _ = _later_masks(ctx, lp, nl, matrix)
-        hits = np.flatnonzero(rules & km & soh & priced)
-        begins = np.cumsum(take) - take
-        slot, at = np.unique(np.searchsorted(begins, hits, side="right") - 1, return_index=True)
-        first[todo[slot]] = start[todo[slot]] + done + hits[at] - begins[slot]
-        done += width
-        width *= 4
-        unresolved = np.ones(len(todo), dtype=bool)
-        unresolved[slot] = False
-        todo = todo[unresolved & (length[todo] > done)]
-    return first
-
-
-def _stopped(masks: list[np.ndarray], bounds: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Per need (pairs bounds[k]:bounds[k + 1]), the first of the later stages
-    that leaves none of its pairs (len(_LATER_STAGES) when none does), and the
-    pairs still alive before that stage. All needs go through each stage at once."""
-    starts = bounds[:-1]
-    segment = np.repeat(np.arange(len(starts)), np.diff(bounds))
-    passed = len(_LATER_STAGES)
-    failed = np.full(len(starts), passed)
-    alive = np.ones(len(segment), dtype=bool)
-    for stage, mask in enumerate(masks):
-        after = alive & mask
-        ok = np.logical_or.reduceat(after, starts) & (failed == passed)
-        failed[~ok & (failed == passed)] = stage
-        alive = np.where(ok[segment], after, alive)
-    return failed.tolist(), alive
+def _over_budget(ctx: pairs.Context, cheapest: float, i: int) -> dict[str, Any]:
+    """`cheapest`: the cheapest lot's price in the need's currency."""
+    need = ctx.needs.records[i]
+    pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
+    return {"pct": pct, "cheapest": round(cheapest, 2), "currency": ctx.needs.currency[i]}
 
 
 def _rule_params(policy: Policy, index: int, **params: Any) -> dict[str, Any]:
@@ -192,15 +504,9 @@ def _rule_params(policy: Policy, index: int, **params: Any) -> dict[str, Any]:
     return {"country": country, **params, "source": rule.source, "uncertain": rule.uncertain}
 
 
-def _block(policy: Policy, block: int, rule: int, fuel: int) -> Diagnostic:
-    if block == BLOCK_USED:
-        return "rule_used_banned", _rule_params(policy, rule)
-    return "rule_fuel_banned", _rule_params(policy, rule, fuel=policy.fuels[fuel])
-
-
 def _barred(ctx: pairs.Context, i: int) -> Diagnostic | None:
-    """A rule diagnostic when market rules bar every fuel the need accepts,
-    whatever the stock (Chile's ban on used imports, say)."""
+    """With no lot at all: a rule diagnostic when market rules bar every fuel
+    the need accepts, whatever the stock (Chile's ban on used imports, say)."""
     p = ctx.policy
     index = p.fuel_index
     c = int(ctx.needs.country[i])
@@ -211,94 +517,13 @@ def _barred(ctx: pairs.Context, i: int) -> Diagnostic | None:
             return None
         if found is None or (p.block[c, f] == BLOCK_USED and found[0] != BLOCK_USED):
             found = (int(p.block[c, f]), int(p.block_rule[c, f]), f)
-    return _block(p, *found) if found else None
-
-
-def _steering(ctx: pairs.Context, i: int, fuel: int) -> Diagnostic:
-    n, p = ctx.needs, ctx.policy
-    at = (int(n.country[i]), fuel)
-    own = n.steer[i] >= 0
-    wanted = int(n.steer[i]) if own else int(p.steer[at])
-    source = p.rules[int(p.steer_rule[at])].source if not own and p.steer_rule[at] >= 0 else ""
-    name = STEERING_NAMES[wanted] if wanted in (0, 1) else ""
-    return "steering_unavailable", {"steering": name, "country": p.countries[at[0]], "source": source}
-
-
-def _no_kind(need: NeedRecord) -> Diagnostic:
-    return "no_lot_of_kind", {
-        "makes": list(need.makes),
-        "models": list(need.models),
-        "body_types": list(need.body_types),
-        "fuel_types": list(need.fuel_types),
-    }
-
-
-def _later_masks(
-    ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray, matrix: np.ndarray | None
-) -> list[np.ndarray]:
-    rules = (
-        matrix.ravel()[ctx.arrays.row[nl] + lp] if matrix is not None else pairs.pair_rules_ok(ctx, lp, nl)
-    )
-    price = ctx.prices.price_cny[lp]
-    return [
-        rules,
-        ctx.fixed.km[lp] <= ctx.arrays.max_km[nl],
-        ctx.fixed.soh_ok_from[lp] >= ctx.arrays.min_soh[nl],
-        ~np.isnan(price),
-        price <= ctx.arrays.cap_cny[nl],
-    ]
-
-
-def _failure(ctx: pairs.Context, stage: int, lp: np.ndarray, alive: np.ndarray, i: int) -> Diagnostic:
-    """The diagnostic of a need whose pairs `lp` first all fail later stage
-    `stage`, with `alive` the pairs that passed the stages before it."""
-    t, n = ctx.table, ctx.needs
-    need = n.records[i]
-    if stage == len(_LATER_STAGES):
-        return "no_candidate", {}
-    name = _LATER_STAGES[stage]
-    if name == "rules":
-        return _rule_failure(ctx, lp[alive], i)
-    if name == "km":
-        return "over_mileage", {"max_km": need.max_mileage_km}
-    if name == "soh":
-        return "battery_soh_below", {"min_pct": need.min_battery_soh_pct}
-    if name == "fx":
-        missing = sorted({t.currency_names[c] for c in t.currency[lp[alive]].tolist()})
-        return "lot_fx_missing", {"currencies": missing}
-    return _over_budget(ctx, float((ctx.prices.price_cny[lp[alive]] / ctx.arrays.rate[i]).min()), i)
-
-
-def _over_budget(ctx: pairs.Context, cheapest: float, i: int) -> Diagnostic:
-    """`cheapest`: the cheapest compliant lot's price in the need's currency."""
-    need = ctx.needs.records[i]
-    pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
-    return "over_budget", {"pct": pct, "cheapest": round(cheapest, 2), "currency": ctx.needs.currency[i]}
-
-
-def _rule_failure(ctx: pairs.Context, lp: np.ndarray, i: int) -> Diagnostic:
-    """Which market-rule limit leaves none of these lots (each fails one)."""
-    t, n, p = ctx.table, ctx.needs, ctx.policy
-    nl = np.full(len(lp), i)
-    lot = (ctx.ages.age_my[lp], ctx.ages.age_fr[lp], t.emission[lp], t.no_engine[lp], t.cc[lp], t.km[lp])
-    alive = np.ones(len(lp), dtype=bool)
-    for stage, mask in zip(_RULE_STAGES, rule_checks(*lot, *pairs.pair_limits(ctx, lp, nl)), strict=True):
-        after = alive & mask
-        if after.any():
-            alive = after
-            continue
-        j = int(lp[np.flatnonzero(alive)[0]])
-        at = (int(n.country[i]), int(t.fuel[j]))
-        if stage == "age":
-            name = "max_age_fr" if ctx.ages.age_fr[j] > p.max_age_fr[at] else "max_age_my"
-            rule = int(getattr(p, f"{name}_rule")[at])
-            counted = p.rules[rule].age_counted_from or "model_year"
-            limit = int(getattr(p, name)[at])
-            return "rule_max_age", _rule_params(p, rule, max_age=limit, counted_from=counted)
-        if stage == "emission":
-            rule = int(p.min_emission_rule[at])
-            return "rule_min_emission", _rule_params(p, rule, standard=p.rules[rule].min_emission_standard)
-        if stage == "cc":
-            return "rule_max_engine_cc", _rule_params(p, int(p.max_cc_rule[at]), max_cc=int(p.max_cc[at]))
-        return "rule_max_mileage", _rule_params(p, int(p.max_km_rule[at]), max_km=int(p.max_km[at]))
-    return "no_candidate", {}
+    if found is None:
+        return None
+    block, rule, fuel = found
+    country = p.countries[c]
+    if block == BLOCK_USED:
+        reason, params = "rule_used_banned", _rule_params(p, rule)
+    else:
+        reason, params = "rule_fuel_banned", _rule_params(p, rule, fuel=p.fuels[fuel])
+    funnel = (("available", 0, {}), ("rule_ban", 0, {"country": country}))
+    return Diagnostic(reason, params, funnel)

@@ -118,6 +118,27 @@ def compile_rules(
     return Policy(countries=countries, fuels=fuels, rules=rules, **arrays, **owners)
 
 
+def wanted_steering(own: int, rule: int) -> int:
+    """The steering a lot must have for a need: the rules' when they set one,
+    the need's own only where they do not. A need may narrow what its
+    destination admits, never widen it, so an own steering that disagrees
+    with the rules leaves nothing (STEER_CONFLICT)."""
+    if rule == STEER_ANY:
+        return own if own >= 0 else STEER_ANY
+    if own >= 0 and own != rule:
+        return STEER_CONFLICT
+    return rule
+
+
+def wanted_steerings(own: np.ndarray, rule: np.ndarray) -> np.ndarray:
+    """`wanted_steering` over arrays (own: the needs' steering codes, -1 for none)."""
+    return np.where(
+        rule == STEER_ANY,
+        np.where(own >= 0, own, STEER_ANY),
+        np.where((own >= 0) & (own != rule), STEER_CONFLICT, rule),
+    )
+
+
 def policy_fuels(table_fuels: list[str], need_fuels: frozenset[str]) -> tuple[str, ...]:
     """The lots' fuels first (their codes index the policy directly), then every
     other fuel a need or DESIGN.md names."""

@@ -23,6 +23,7 @@ from matchmaking.engine.market_rules import (
     compile_rules,
     policy_fuels,
     rules_ok,
+    wanted_steering,
 )
 from matchmaking.engine.tables import (
     BODY,
@@ -385,7 +386,7 @@ def ranges(ctx: Context, which: Sequence[int], mode: str) -> tuple[np.ndarray, n
         for f in codes:
             if rank >= 1 and block[c][f] != BLOCK_NONE:
                 continue
-            wanted = (nsteer[i] if nsteer[i] >= 0 else steer[c][f]) if rank >= 2 else STEER_ANY
+            wanted = wanted_steering(nsteer[i], steer[c][f]) if rank >= 2 else STEER_ANY
             if wanted == STEER_ANY:
                 prefixes += (f, nf + f, 2 * nf + f)
             elif wanted != STEER_CONFLICT:

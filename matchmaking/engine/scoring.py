@@ -11,6 +11,7 @@ API
     matches = rescore_lot(lot, needs_table_or_needs, rules, fx, on, top_k=20)   # list[Match]
     matches = rescore_need(need, table, rules, fx, on, top_k=20)                # list[Match]
     diagnostic = diagnose_need(need, table, rules, fx, on)    # None when it has candidates
+    why_not = lot_failures(lot, need, rules, fx, on)          # [(reason, params)], [] for a candidate
     why = explain_pairs(lots, needs, [(lot_id, need_id), ...], rules, fx, on)   # {pair: factors}
 
 `fx` maps a currency to CNY per unit; `on` is the reference date for vehicle
@@ -27,7 +28,8 @@ Hard constraints (DESIGN.md §3) — a lot is a candidate for a need only if:
     erev) only; such a lot with no SoH recorded fails it (it cannot be shown);
  4. every market rule of the destination that applies to the lot's fuel holds
     (engine.market_rules): used imports not banned, fuel not banned, steering
-    (the need's own steering when set, else the rules'), age <= max age,
+    (the rules' steering, whatever the need says: a need's own steering
+    only narrows where no rule sets one), age <= max age,
     emission level >= minimum (China N = Euro N; unknown fails; BEVs exempt),
     engine cc <= max (unknown fails; BEVs exempt), mileage <= max.
     Age is counted in completed years at `on`: from first registration when the
@@ -78,23 +80,32 @@ stored matches without storing a million explanations. Reason codes and params:
   exporter   verified / unverified        {deals}
 
 Why nothing matched (`MatchResult.diagnostics[need_id]`, for needs with no
-candidate): the first constraint, in this order, that leaves no lot. Codes:
-  need_closed {}; no_fx_rate {currency} (the need's currency);
-  rule_used_banned {country, source, uncertain} / rule_fuel_banned {country,
-    fuel, source, uncertain} — when every fuel the need accepts is barred, or
-    every lot of the wanted kind is;
-  no_lot_of_kind {makes, models, body_types, fuel_types};
-  steering_unavailable {steering, country, source} (source "" when the need
-    itself asks for the steering);
-  no_lot_in_year_range {year_min, year_max};
-  rule_max_age {country, max_age, counted_from, source, uncertain};
-  rule_min_emission {country, standard, source, uncertain};
-  rule_max_engine_cc {country, max_cc, source, uncertain};
-  rule_max_mileage {country, max_km, source, uncertain};
-  over_mileage {max_km}; battery_soh_below {min_pct};
-  lot_fx_missing {currencies} (compliant lots are priced in currencies without a rate);
-  over_budget {pct, cheapest, currency} (cheapest compliant lot is pct % above
-    the max unit price, pct rounded up); no_candidate {} (should not happen).
+candidate): a `Diagnostic(reason, params, funnel)`. The funnel counts the lots
+left after each constraint, ending in the one named (engine.diagnostics says
+which and why); funnel steps are (step, count, params) with steps
+  available {}; rule_ban {country}; rule_steering {country, steering};
+  rule_age {country, max_age, counted_from}; rule_emission {country, standard};
+  rule_engine {country, max_cc}; rule_mileage {country, max_km};
+  kind {makes, models, body_types, fuel_types}; years {year_min, year_max};
+  steering {steering}; mileage {max_km}; battery {min_pct};
+  price {max_price, currency}.
+Reason codes and params (rule params also carry source and uncertain):
+  need_closed {}; no_fx_rate {currency} (the need's currency; no funnel);
+  no_lots_available {};
+  rule_used_banned {country} / rule_fuel_banned {country, fuel};
+  steering_unavailable {country, steering} (the rules' steering);
+  rule_max_age {country, max_age, counted_from};
+  rule_min_emission {country, standard};
+  rule_max_engine_cc {country, max_cc}; rule_max_mileage {country, max_km};
+  no_lot_of_kind {makes, models, body_types, fuel_types, nearest: [[make
+    model, lots], ...]} (the commonest kinds among lots that pass the rest);
+  no_lot_in_year_range {year_min, year_max, nearest_year};
+  steering_wanted {steering} (the need's own);
+  over_mileage {max_km, nearest_km}; battery_soh_below {min_pct, nearest_pct};
+  lot_fx_missing {currencies} (the lots priced in currencies without a rate);
+  over_budget {pct, cheapest, currency} (the cheapest lot that meets
+    everything else is pct % above the max unit price, pct rounded up);
+  no_candidate {} (should not happen).
 
 Results: each need keeps its top K lots (rank_for_need 1..K) ordered by score
 desc, then the cheaper lot (price in CNY; so a cheaper twin never ranks below
@@ -141,8 +152,8 @@ import numpy as np
 
 from matchmaking.engine import pairs
 from matchmaking.engine import vocabulary as vocab
-from matchmaking.engine.diagnostics import Diagnostic, diagnose
-from matchmaking.engine.market_rules import BLOCK_NONE, STEER_ANY, rules_ok
+from matchmaking.engine.diagnostics import Diagnostic, diagnose, failures
+from matchmaking.engine.market_rules import BLOCK_NONE, STEER_ANY, rules_ok, wanted_steerings
 from matchmaking.engine.pairs import FACTORS, MAX_CENTI, WEIGHTS
 from matchmaking.engine.tables import (
     MILEAGE_REFERENCE_KM,
@@ -169,6 +180,7 @@ __all__ = [
     "RuleRecord",
     "diagnose_need",
     "explain_pairs",
+    "lot_failures",
     "match_needs",
     "merge_lot_top_k",
     "rescore_lot",
@@ -548,7 +560,7 @@ def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: b
         lp_, nl_, sc_, rn_ = need_side
         rl_ = np.zeros(len(lp_), np.int64)
     silent = np.flatnonzero(counts == 0).tolist() if diagnose_silent else []
-    diagnostics = diagnose(ctx, silent, matrix) if silent else {}
+    diagnostics = diagnose(ctx, silent) if silent else {}
     return MatchResult(ctx, lp_, nl_, sc_, rn_, rl_, diagnostics, int(counts.sum()))
 
 
@@ -649,6 +661,15 @@ def diagnose_need(
     return _match(ctx, 1, lot_side=False, diagnose_silent=True).diagnostics.get(need.id)
 
 
+def lot_failures(
+    lot: LotRecord, need: NeedRecord, rules: Sequence[RuleRecord], fx: Mapping[str, float], on: date
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every constraint a lot fails for a need, as (reason code, params) in
+    funnel order; empty when the lot is a candidate."""
+    ctx = pairs.context(LotTable((lot,)), NeedTable((need,)), rules, fx, on)
+    return failures(ctx)
+
+
 def rescore_lot(
     lot: LotRecord,
     needs: NeedTable | Sequence[NeedRecord],
@@ -671,7 +692,7 @@ def rescore_lot(
     ok &= n.accepting("bodies", t.body_names[0]) & n.accepting("fuels", t.fuel_names[0])
     ok &= (n.year_min <= t.year[0]) & (t.year[0] <= n.year_max)
     ok &= p.block[:, 0][n.country] == BLOCK_NONE
-    wanted = np.where(n.steer >= 0, n.steer, p.steer[:, 0][n.country])
+    wanted = wanted_steerings(n.steer, p.steer[:, 0][n.country])
     ok &= (wanted == STEER_ANY) | (wanted == t.steer[0])
     lot_values = (a.age_my, a.age_fr, t.emission, t.no_engine, t.cc, t.km)
     ok &= rules_ok(*lot_values, *(getattr(p, name)[:, 0] for name in pairs._LIMITS))[n.country]

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matchmaking.engine.scoring import Match as EngineMatch
 from matchmaking.engine.scoring import (
+    Diagnostic,
     MatchResult,
     diagnose_need,
     explain_pairs,
@@ -33,6 +33,7 @@ from matchmaking.engine.scoring import (
     rescore_need,
     run_full,
 )
+from matchmaking.engine.scoring import Match as EngineMatch
 from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
 from matchmaking.engine.vocabulary import MAKE_ALIASES, MAKE_GROUPS, canonical_make, normalise, wanted_makes
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
@@ -386,11 +387,15 @@ def explain_matches(
         match.explanation = _explanation(factors.get((match.lot_id, match.need_id), ()))
 
 
-def _diagnosis(diagnostic: tuple[str, dict[str, Any]] | None) -> dict[str, Any]:
+def _diagnosis(diagnostic: Diagnostic | None) -> dict[str, Any]:
+    """A diagnostic as stored: {"reason", "params", "funnel": [[step, lots, params], ...]}."""
     if diagnostic is None:
         return {}
-    reason, params = diagnostic
-    return {"reason": reason, "params": _plain(params)}
+    return {
+        "reason": diagnostic.reason,
+        "params": _plain(diagnostic.params),
+        "funnel": [[step, int(count), _plain(params)] for step, count, params in diagnostic.funnel],
+    }
 
 
 @dataclass
@@ -460,7 +465,7 @@ def _retire(
         )
 
 
-def _store_diagnoses(diagnostics: dict[int, tuple[str, dict[str, Any]]], need_ids: Iterable[int]) -> None:
+def _store_diagnoses(diagnostics: dict[int, Diagnostic], need_ids: Iterable[int]) -> None:
     changed: list[Need] = []
     for need_id, current in Need.objects.filter(pk__in=list(need_ids)).values_list("pk", "match_diagnosis"):
         wanted = _diagnosis(diagnostics.get(need_id))
@@ -793,8 +798,7 @@ def _brand_filter(need: NeedRecord) -> Q:
 
 
 def _lots_of_kind(need: NeedRecord) -> QuerySet[Lot]:
-    """Lots of the makes, models, bodies and fuels the need asks for (a
-    superset): all the diagnosis of a need without candidates looks at."""
+    """Lots of the makes, models, bodies and fuels the need asks for (a superset)."""
     lots = Lot.objects.annotate(
         fuel_type_key=Lower(Trim("fuel_type")), body_type_key=Lower(Trim("body_type"))
     ).filter(_kind_filter("fuel_type", need.fuel_types), _kind_filter("body_type", need.body_types))
@@ -910,9 +914,9 @@ def need_rescore(*, need_id: int, on: datetime.date | None = None) -> list[Match
                 )
             ]
         if not proposals:
-            # The diagnosis names the first hurdle no lot clears, so it needs
-            # every lot of the wanted kind, not just the candidates.
-            table = LotTable.build(lot_records(_lots_of_kind(need)))
+            # The diagnosis counts down from every available lot ("312
+            # available lots → 6 right-hand drive → 0 …"), so it needs them all.
+            table = LotTable.build(lot_records())
             diagnosis = _diagnosis(diagnose_need(need, table, world.rules, world.fx, world.on))
     written = _upsert(proposals, _interests(existing), None)
     _retire(set(existing) - written, existing, world, None)

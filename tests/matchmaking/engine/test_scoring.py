@@ -97,7 +97,7 @@ def reference_candidate(
     for rule in applicable:
         if rule.used_imports_banned or lot.fuel_type in rule.banned_fuels:
             return False
-        if not need.steering and rule.steering_required and lot.steering != rule.steering_required:
+        if rule.steering_required and lot.steering != rule.steering_required:
             return False
         if rule.max_age_years is not None:
             since = date(lot.model_year, 1, 1)
@@ -451,8 +451,49 @@ def test_kenya_with_only_left_hand_drive_stock_says_steering_with_the_rules_sour
     _, diagnostics = matched([{"steering": "LHD"}], destination_country="KE")
     assert diagnostics[1] == (
         "steering_unavailable",
-        {"steering": "RHD", "country": "KE", "source": "hapakenya; theeastafrican"},
+        {
+            "country": "KE",
+            "steering": "RHD",
+            "source": "hapakenya; theeastafrican",
+            "uncertain": False,
+            "alone": True,
+        },
+        (("available", 1, {}), ("rule_steering", 0, {"country": "KE", "steering": "RHD"})),
     )
+
+
+def test_a_need_asking_for_left_hand_drive_to_kenya_still_gets_only_right_hand_drive():
+    # Kenya admits right-hand drive only, whatever the need says.
+    rhd = {"steering": "RHD", "first_registration": date(2022, 1, 1), "model_year": 2021}
+    lot_ids, diagnostics = matched([{"steering": "LHD"}, rhd], destination_country="KE", steering="LHD")
+    assert lot_ids == set()
+    reason, _params, funnel = diagnostics[1]
+    assert reason == "steering_wanted"
+    assert [(step, count) for step, count, _ in funnel] == [
+        ("available", 2),
+        ("rule_steering", 1),
+        ("steering", 0),
+    ]
+
+
+def test_the_funnel_names_the_kind_when_right_hand_drive_lots_exist_but_none_of_that_kind():
+    # The Kenya case: right-hand-drive stock exists, hybrid SUVs too,
+    # but no right-hand-drive hybrid SUV.
+    young = {"first_registration": date(2022, 1, 1), "model_year": 2021}
+    lots_ = [
+        {**young, "steering": "RHD"},
+        {**young, "steering": "RHD", "body_type": "pickup"},
+        {**young, "steering": "LHD", "fuel_type": "hev", "body_type": "suv", "battery_soh_pct": 90},
+    ]
+    _, diagnostics = matched(lots_, destination_country="KE", fuel_types=("hev",), body_types=("suv",))
+    reason, params, funnel = diagnostics[1]
+    assert reason == "no_lot_of_kind"
+    assert params["nearest"] == [["Toyota Corolla", 2]]
+    assert [(step, count) for step, count, _ in funnel] == [
+        ("available", 3),
+        ("rule_steering", 2),
+        ("kind", 0),
+    ]
 
 
 def test_egypt_bans_used_petrol_imports_but_takes_young_evs():
@@ -469,9 +510,9 @@ def test_egypt_bans_used_petrol_imports_but_takes_young_evs():
     assert lot_ids == {2}
 
     _, diagnostics = matched([{}], destination_country="EG", fuel_types=("petrol",))
-    assert diagnostics[1] == (
+    assert diagnostics[1][:2] == (
         "rule_used_banned",
-        {"country": "EG", "source": "trade.gov; dailynewsegypt", "uncertain": False},
+        {"country": "EG", "source": "trade.gov; dailynewsegypt", "uncertain": False, "alone": True},
     )
 
 
@@ -480,7 +521,8 @@ def test_chile_used_ban_is_the_reason_with_its_source():
     assert lot_ids == set()
     assert diagnostics[1] == (
         "rule_used_banned",
-        {"country": "CL", "source": "aduana.cl (Ley 18.483 art. 21)", "uncertain": False},
+        {"country": "CL", "source": "aduana.cl (Ley 18.483 art. 21)", "uncertain": False, "alone": True},
+        (("available", 2, {}), ("rule_ban", 0, {"country": "CL"})),
     )
 
 
@@ -502,7 +544,8 @@ def test_peru_caps_mileage_at_32000_km_and_bans_diesel():
     assert diagnostics[1][1]["max_km"] == 32_000
     assert diagnostics[1][1]["source"] == "DS 005-2020-MTC"
 
-    _, diagnostics = matched([{**young}], destination_country="PE", fuel_types=("diesel",))
+    diesel = {**young, "mileage_km": 20_000, "fuel_type": "diesel"}
+    _, diagnostics = matched([diesel], destination_country="PE", fuel_types=("diesel",))
     assert diagnostics[1][0] == "rule_fuel_banned"
     assert diagnostics[1][1]["fuel"] == "diesel"
 
@@ -527,7 +570,11 @@ def test_emission_minimum_reads_china_n_as_euro_n():
 
 def test_over_budget_diagnostic_gives_the_cheapest_compliant_lot_percentage():
     _, diagnostics = matched([{"unit_price": 11_100.0}, {"unit_price": 15_000.0}], max_unit_price=10_000.0)
-    assert diagnostics[1] == ("over_budget", {"pct": 11, "cheapest": 11_100.0, "currency": "USD"})
+    assert diagnostics[1][:2] == (
+        "over_budget",
+        {"pct": 11, "cheapest": 11_100.0, "currency": "USD", "alone": True},
+    )
+    assert [step for step, _, _ in diagnostics[1].funnel] == ["available", "price"]
 
     lot_ids, _ = matched([{"unit_price": 11_000.0}], max_unit_price=10_000.0)
     assert lot_ids == {1}
@@ -540,7 +587,7 @@ def test_price_is_compared_in_the_needs_currency_and_a_missing_rate_excludes():
     )
     assert lot_ids == {1}
     _, diagnostics = matched([{}], currency="GBP")
-    assert diagnostics[1] == ("no_fx_rate", {"currency": "GBP"})
+    assert diagnostics[1] == ("no_fx_rate", {"currency": "GBP"}, ())
 
 
 def test_make_aliases_and_groups():
