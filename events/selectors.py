@@ -182,10 +182,12 @@ def booths_of(event: Event) -> dict[int, list[Organisation]]:
 
 
 def opportunity_needs(event: Event) -> QuerySet[Need]:
-    """The open needs of the event's approved buyers, soonest deadline first.
-    Nothing of the buyer is loaded: the list is anonymous."""
+    """The open needs of the event's approved buyers that some lot could
+    match (never those their destination's rules rule out), soonest deadline
+    first. Nothing of the buyer is loaded: the list is anonymous."""
     return Need.objects.filter(
         status=Need.Status.OPEN,
+        blocked_by_rule={},
         buyer__kind=Organisation.Kind.BUYER,
         buyer__participations__event=event,
         buyer__participations__status=Participation.Status.APPROVED,

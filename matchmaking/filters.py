@@ -176,7 +176,9 @@ class MatchFilter(django_filters.FilterSet):
         label=_("Minimum score"),
         field_name="score",
         lookup_expr="gte",
-        widget=forms.NumberInput(attrs={"placeholder": "60", "min": 0, "max": 100}),
+        # A number as placeholder read as a filter in force ("Minimum score 60"
+        # above matches scoring 49): the empty field says what it does.
+        widget=forms.NumberInput(attrs={"placeholder": _("any"), "min": 0, "max": 100}),
     )
 
     class Meta:

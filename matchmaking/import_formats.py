@@ -5,13 +5,14 @@ beyond the model fields."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
@@ -26,6 +27,7 @@ from matchmaking.choices import (
     Steering,
     Transmission,
 )
+from matchmaking.diagnoses import conflict_message
 from matchmaking.import_cells import (
     code_parser,
     codes_parser,
@@ -47,6 +49,8 @@ from matchmaking.import_cells import (
     parse_vin,
 )
 from matchmaking.models import Lot, Need
+from matchmaking.services import matching
+from matchmaking.services.needs import need_rule_errors
 from matchmaking.spreadsheets import Cell
 from matchmaking.validators import deadline_problem, first_registration_problem, year_range_problem
 
@@ -223,10 +227,22 @@ NEED_COLUMNS: tuple[Column, ...] = (
 # Row rules the lot and need forms apply beyond the model fields ------------------
 
 
-RowCheck = Callable[[models.Model, dict[str, Any] | None, set[str]], list[tuple[str, str]]]
+@dataclass
+class RowContext:
+    """What the row checks of one file share: data loaded once (`cache`) and
+    notes on the current row that are not problems (`notes`, read and cleared
+    after each row)."""
+
+    cache: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
-def _check_lot(lot: Lot, existing: dict[str, Any] | None, present: set[str]) -> list[tuple[str, str]]:
+RowCheck = Callable[[models.Model, dict[str, Any] | None, set[str], RowContext], list[tuple[str, str]]]
+
+
+def _check_lot(
+    lot: Lot, existing: dict[str, Any] | None, present: set[str], context: RowContext
+) -> list[tuple[str, str]]:
     """The lot form's rules on first registration."""
     if "first_registration" not in present:
         return []
@@ -234,14 +250,27 @@ def _check_lot(lot: Lot, existing: dict[str, Any] | None, present: set[str]) -> 
     return [("first_registration", problem)] if problem else []
 
 
-def _check_need(need: Need, existing: dict[str, Any] | None, present: set[str]) -> list[tuple[str, str]]:
-    """The need form's rules on the year range and the deadline."""
+def _check_need(
+    need: Need, existing: dict[str, Any] | None, present: set[str], context: RowContext
+) -> list[tuple[str, str]]:
+    """The need form's rules: the year range, the deadline, and the
+    destination's market rules, which a need may narrow but never widen."""
     problems: list[tuple[str, str]] = []
     if problem := year_range_problem(need.year_min, need.year_max):
         problems.append(("year_max", problem))
     changed = existing is None or existing.get("deadline") != need.deadline
     if "deadline" in present and (problem := deadline_problem(need.deadline, changed=changed)):
         problems.append(("deadline", problem))
+    if "rules" not in context.cache:
+        context.cache["rules"] = matching.rule_records()
+    for name, messages in need_rule_errors(need, context.cache["rules"]).items():
+        problems.append((name, " ".join(messages)))
+    if need.blocked_by_rule and not problems:
+        block = need.blocked_by_rule
+        context.notes.append(
+            _("No lot will ever match this need: %(reason)s.")
+            % {"reason": conflict_message(block["reason"], block["params"], field=block.get("field", ""))}
+        )
     return problems
 
 
@@ -258,6 +287,8 @@ class ImportSpec:
     preview_columns: tuple[str, ...]
     check: RowCheck
     example: dict[str, Cell]
+    # Fields the row checks work out from the others, written with them.
+    derived_fields: tuple[str, ...] = ()
 
     @property
     def header(self) -> list[str]:
@@ -340,6 +371,7 @@ NEEDS = ImportSpec(
         "deadline",
     ),
     check=_check_need,
+    derived_fields=("blocked_by_rule",),
     example={
         "ref": "ALA-2025-07",
         "title": "Plug-in hybrid SUVs for Almaty dealers",

@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation
 from accounts.selectors import current_convention
 from matchmaking.import_cells import CellError, as_text
-from matchmaking.import_formats import LOTS, NEEDS, SPECS, Column, ImportSpec, spec_for
+from matchmaking.import_formats import LOTS, NEEDS, SPECS, Column, ImportSpec, RowContext, spec_for
 from matchmaking.models import Lot, Need
 from matchmaking.services import matching
 from matchmaking.services.lots import check_may_publish
@@ -317,6 +317,7 @@ class _RowValidator:
                 if callable(f.default) and f.name not in self.present:
                     self.fresh_defaults.append((i, f))
         self.good: dict[tuple[str, tuple[Any, ...]], Any] = {}
+        self.context = RowContext()
 
     def _parse(self, cells: Sequence[Cell]) -> tuple[dict[str, Any], dict[str, str]]:
         values: dict[str, Any] = {}
@@ -375,7 +376,7 @@ class _RowValidator:
             if name not in known and name not in problems:
                 self.good[key] = getattr(instance, name)
         if not problems:
-            for name, reason in spec.check(instance, existing, self.present):
+            for name, reason in spec.check(instance, existing, self.present, self.context):
                 problems.setdefault(name, reason)
         if problems:
             errors = [
@@ -470,6 +471,11 @@ def validate_import(
                 instance = None
             else:
                 first_row_of_ref[ref] = number
+        if validator.context.notes:
+            report.warnings.extend(
+                _("Row %(row)s: %(note)s") % {"row": number, "note": note} for note in validator.context.notes
+            )
+            validator.context.notes.clear()
         if errors:
             report.errors.extend(errors)
         elif instance is not None:
@@ -482,7 +488,8 @@ def validate_import(
                 report.preview.append(_preview_row(spec, number, instance, update))
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
-    result.update_fields = [name for name in validator.present if name != "ref"] + ["updated_at"]
+    result.update_fields = [name for name in validator.present if name != "ref"]
+    result.update_fields += [*spec.derived_fields, "updated_at"]
     if spec.kind == LOTS.kind and result.new_status == Lot.Status.DRAFT and report.to_create:
         report.warnings.append(
             ngettext(

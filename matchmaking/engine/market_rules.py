@@ -14,13 +14,16 @@ build date a lot carries). See `scoring` for how ages are computed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from matchmaking.engine import vocabulary as vocab
-from matchmaking.engine.tables import NO_LIMIT, STEERING_CODE, RuleRecord
+from matchmaking.engine.tables import NO_LIMIT, STEERING_CODE, STEERING_NAMES, NeedRecord, RuleRecord
 
 BLOCK_NONE, BLOCK_USED, BLOCK_FUEL = 0, 1, 2
 STEER_ANY, STEER_CONFLICT = -1, 3
@@ -172,3 +175,89 @@ def rule_checks(
 def rules_ok(*args: np.ndarray) -> np.ndarray:
     age_ok, emission_ok, cc_ok, km_ok = rule_checks(*args)
     return age_ok & emission_ok & cc_ok & km_ok
+
+
+# A need's own fields against its destination's rules ---------------------------
+
+
+class RuleConflict(NamedTuple):
+    """A need field whose value its destination's rules contradict (`field`
+    "" when the destination admits nothing the need could accept at all).
+    `reason` and `params` are a diagnosis reason code and its params (country,
+    source, uncertain, and the limit); `never_matches`: the need as it stands
+    can match no lot because of it."""
+
+    field: str
+    reason: str
+    params: dict[str, Any]
+    never_matches: bool
+
+
+def _cited(policy: Policy, rule: int, **params: Any) -> dict[str, Any]:
+    record = policy.rules[rule] if rule >= 0 else None
+    return {
+        "country": policy.countries[0],
+        **params,
+        "source": record.source if record else "",
+        "uncertain": record.uncertain if record else False,
+    }
+
+
+def _ban(policy: Policy, f: int) -> tuple[str, dict[str, Any]]:
+    """The reason and params of the ban on fuel `f` (the fuel is named either way)."""
+    rule = int(policy.block_rule[0, f])
+    reason = "rule_used_banned" if policy.block[0, f] == BLOCK_USED else "rule_fuel_banned"
+    return reason, _cited(policy, rule, fuel=policy.fuels[f])
+
+
+def need_conflicts(need: NeedRecord, rules: Sequence[RuleRecord], on: date) -> list[RuleConflict]:
+    """What in a need contradicts its destination's market rules, field by
+    field: fuel types the destination bans, a steering it does not admit,
+    model years all past its age limit (counted from the model year), or a
+    destination that bans everything the need could accept. A need's fields
+    may narrow what the rules allow, never widen it: these are the values a
+    form or an import refuses, and the reasons a saved need can never match."""
+    country = need.destination_country.strip().upper()
+    wanted = tuple(vocab.normalise(fuel) for fuel in need.fuel_types)
+    policy = compile_rules(tuple(rules), (country,), tuple(dict.fromkeys((*FUELS, *wanted))))
+    index = policy.fuel_index
+    accepted = [index[fuel] for fuel in dict.fromkeys(wanted)] if wanted else [index[f] for f in FUELS]
+    open_fuels = [f for f in accepted if policy.block[0, f] == BLOCK_NONE]
+    conflicts: list[RuleConflict] = []
+    if wanted:
+        for f in accepted:
+            if policy.block[0, f] != BLOCK_NONE:
+                conflicts.append(RuleConflict("fuel_types", *_ban(policy, f), not open_fuels))
+        if not open_fuels and not any(policy.block[0, index[f]] == BLOCK_NONE for f in FUELS):
+            # Nothing else would do either: the destination itself is closed.
+            return [RuleConflict("", *_ban(policy, accepted[0]), True)]
+    elif not open_fuels:
+        return [RuleConflict("", *_ban(policy, accepted[0]), True)]
+    if not open_fuels:
+        return conflicts
+    own = STEERING_CODE.get(need.steering.strip().upper(), STEER_ANY)
+    steering = [wanted_steering(own, int(policy.steer[0, f])) for f in open_fuels]
+    if all(value == STEER_CONFLICT for value in steering):
+        f = open_fuels[0]
+        rule = int(policy.steer_rule[0, f])
+        required = int(policy.steer[0, f])
+        params = _cited(policy, rule, steering=STEERING_NAMES[required] if required in (0, 1) else "")
+        if own == STEER_ANY or required == STEER_CONFLICT:
+            # Two rules of the destination ask for different steering.
+            return [*conflicts, RuleConflict("", "steering_unavailable", params, True)]
+        conflicts.append(RuleConflict("steering", "steering_unavailable", params, True))
+    if need.year_max is not None:
+        youngest = on.year - need.year_max
+        limits = [int(policy.max_age_my[0, f]) for f in open_fuels]
+        if all(youngest > limit for limit in limits):
+            f = open_fuels[int(np.argmax(limits))]
+            rule = int(policy.max_age_my_rule[0, f])
+            params = _cited(
+                policy,
+                rule,
+                max_age=limits[open_fuels.index(f)],
+                counted_from=policy.rules[rule].age_counted_from or "model_year",
+                year_min=on.year - limits[open_fuels.index(f)],
+            )
+            conflicts.append(RuleConflict("year_max", "rule_max_age", params, True))
+    return conflicts

@@ -80,6 +80,10 @@ class Need(models.Model):
     # Set by matching when no lot qualifies: the most decisive reason,
     # {"reason": code, "params": {…}}; empty when the need has matches.
     match_diagnosis = models.JSONField(_("why nothing matched"), default=dict, blank=True, editable=False)
+    # Set when the destination's market rules rule out every lot this need
+    # could accept, whatever the stock: {"reason": code, "params": {…}} as a
+    # diagnosis is stored; empty when some lot could match it.
+    blocked_by_rule = models.JSONField(_("ruled out by"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -120,3 +124,7 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref}: {self.title}"
+
+    @property
+    def never_matches(self) -> bool:
+        return bool(self.blocked_by_rule)

@@ -110,8 +110,12 @@ def members_to_notify(organisation_ids: Iterable[int]) -> dict[int, list[Contact
 
 @dataclass(frozen=True)
 class Coverage:
+    """Open needs some lot could match, how many of them have a proposal, and,
+    counted apart, open needs their destination's rules rule out."""
+
     open_needs: int
     matched_needs: int
+    never_matching_needs: int = 0
 
     @property
     def pct(self) -> int:
@@ -127,11 +131,15 @@ def _has_live_match() -> Q:
 
 
 def matching_coverage(needs: QuerySet[Need] | None = None) -> Coverage:
-    """Open needs (among `needs` when given, e.g. an event's buyers'), and how
-    many of them have at least one live proposal."""
+    """Open needs (among `needs` when given, e.g. an event's buyers'), how
+    many of them have at least one live proposal, and how many can never
+    have one (counted apart, not as unmatched)."""
     needs = Need.objects.all() if needs is None else needs
+    can_match = Q(blocked_by_rule={})
     counts = needs.filter(status=Need.Status.OPEN).aggregate(
-        open_needs=Count("pk"), matched_needs=Count("pk", filter=_has_live_match())
+        open_needs=Count("pk", filter=can_match),
+        matched_needs=Count("pk", filter=can_match & _has_live_match()),
+        never_matching_needs=Count("pk", filter=~can_match),
     )
     return Coverage(**counts)
 
@@ -149,7 +157,7 @@ def no_match_reasons(limit: int = 5, needs: QuerySet[Need] | None = None) -> lis
     whatever the numbers)."""
     needs = Need.objects.all() if needs is None else needs
     rows = list(
-        needs.filter(status=Need.Status.OPEN)
+        needs.filter(status=Need.Status.OPEN, blocked_by_rule={})
         .exclude(_has_live_match())
         # Cast so the comparisons below are plain text ones, not JSON lookups.
         .annotate(reason=Cast(KT("match_diagnosis__reason"), output_field=CharField()))

@@ -24,11 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from matchmaking.engine.market_rules import RuleConflict, need_conflicts
 from matchmaking.engine.scoring import (
     Diagnostic,
     MatchResult,
     diagnose_need,
     explain_pairs,
+    lot_failures,
     rescore_lot,
     rescore_need,
     run_full,
@@ -232,7 +234,11 @@ def need_record(need: Need) -> NeedRecord:
     return _need_record(_instance_row(need, _NEED_FIELDS))
 
 
-def rule_records() -> list[RuleRecord]:
+def rule_records(country: str | None = None) -> list[RuleRecord]:
+    """Market rules as the engine sees them: every country's, or one's."""
+    rules = MarketRule.objects.order_by("pk")
+    if country is not None:
+        rules = rules.filter(country=country.strip().upper())
     return [
         RuleRecord(
             country=str(rule.country),
@@ -248,12 +254,55 @@ def rule_records() -> list[RuleRecord]:
             uncertain=rule.uncertain,
             source=rule.source,
         )
-        for rule in MarketRule.objects.order_by("pk")
+        for rule in rules
     ]
 
 
 def fx_floats(on: datetime.date) -> dict[str, float]:
     return {currency: float(rate) for currency, rate in fx_table_on(on).items()}
+
+
+# A need against its destination's rules ----------------------------------------
+
+
+def need_rule_conflicts(
+    need: Need, rules: list[RuleRecord] | None = None, on: datetime.date | None = None
+) -> list[RuleConflict]:
+    """What in a need (saved or not) its destination's market rules
+    contradict. Pass `rules` (all, or its country's) to spare the query."""
+    country = str(need.destination_country or "")
+    if not country:
+        return []
+    if rules is None:
+        rules = rule_records(country)
+    return need_conflicts(need_record(need), rules, on or timezone.localdate())
+
+
+def rule_block(conflicts: Iterable[RuleConflict]) -> dict[str, Any]:
+    """The first reason a need can never match, as Need.blocked_by_rule holds it."""
+    for conflict in conflicts:
+        if conflict.never_matches:
+            return {"reason": conflict.reason, "params": _plain(conflict.params), "field": conflict.field}
+    return {}
+
+
+def needs_flag(needs: QuerySet[Need], on: datetime.date | None = None) -> int:
+    """Recompute which of `needs` can never match under today's rules (after
+    a rule changed, and on every full run: ages grow). Returns how many changed."""
+    rules = rule_records()
+    on = on or timezone.localdate()
+    changed: list[Need] = []
+    for need in needs.only(*_NEED_ONLY):
+        block = rule_block(need_rule_conflicts(need, rules, on))
+        if block != need.blocked_by_rule:
+            need.blocked_by_rule = block
+            changed.append(need)
+    Need.objects.bulk_update(changed, ["blocked_by_rule"], batch_size=UPSERT_BATCH)
+    return len(changed)
+
+
+# What need_record reads, and the flag: loaded without the rest.
+_NEED_ONLY = ("blocked_by_rule", "buyer", *(name for name in _NEED_FIELDS if name not in ("id", "buyer_id")))
 
 
 # Storing results ----------------------------------------------------------------
@@ -456,7 +505,13 @@ def _retire(
                     updated_at=timezone.now(),
                 )
                 continue
-            reason = _diagnosis(diagnose_need(need, LotTable.build([lot]), world.rules, world.fx, world.on))
+            failures = lot_failures(lot, need, world.rules, world.fx, world.on)
+            first, params = failures[0] if failures else ("no_candidate", {})
+            reason = {
+                "reason": first,
+                "params": _plain(params),
+                "failures": [[code, _plain(values)] for code, values in failures],
+            }
         Match.objects.filter(pk=pk).update(
             state=Match.State.STALE,
             stale_reason=reason,
@@ -669,6 +724,8 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
                 _retire(set(existing) - written, existing, world, run)
                 kept = len(written)
             _store_diagnoses(result.diagnostics, (need.id for need in needs))
+            # Rules may have changed behind the run's back, and vehicles age.
+            needs_flag(Need.objects.filter(status=Need.Status.OPEN), world.on)
         timings["store"] = round(time.perf_counter() - started, 3)
         MatchRun.objects.filter(pk=run_id).update(
             status=MatchRun.Status.FINISHED,
@@ -953,8 +1010,11 @@ def on_need_changed(need_id: int) -> None:
 
 
 def on_market_rules_changed(country: str) -> None:
+    """Which of the country's needs can match at all is known at once; their
+    proposals are rescored once the change commits."""
     from matchmaking.tasks import country_rescore_task
 
+    needs_flag(Need.objects.filter(destination_country=str(country)))
     transaction.on_commit(lambda: country_rescore_task.delay(str(country)))
 
 
@@ -1040,7 +1100,7 @@ def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) ->
     an event's opportunity list, so not necessarily among the lot's top K):
     made, or brought back from stale, when the pair passes every hard
     constraint now; refused with the engine's reason otherwise."""
-    from matchmaking.explanations import explain_diagnosis
+    from matchmaking.diagnoses import lot_refusal
 
     world = _World.load(on)
     lots = lot_records(Lot.objects.filter(pk=lot.pk))
@@ -1053,14 +1113,10 @@ def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) ->
         raise ValidationError(_("This need is no longer open."), code="need_closed")
     scored = rescore_lot(lots[0], needs, world.rules, world.fx, world.on, top_k=1)
     if not scored:
-        diagnosis = explain_diagnosis(
-            _diagnosis(diagnose_need(needs[0], LotTable.build(lots), world.rules, world.fx, world.on))
-        )
+        failures = lot_failures(lots[0], needs[0], world.rules, world.fx, world.on)
         raise ValidationError(
             _("This lot does not qualify for this need: %(reason)s."),
-            params={
-                "reason": diagnosis.sentence if diagnosis else _("it does not meet the need's requirements")
-            },
+            params={"reason": lot_refusal(failures) or _("it does not meet the need's requirements")},
             code="not_qualified",
         )
     score = round(min(100.0, max(0.0, float(scored[0].score))), 2)

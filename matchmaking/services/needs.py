@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from matchmaking.diagnoses import conflict_message
 from matchmaking.models import Need
 from matchmaking.services import matching
 
@@ -33,12 +34,37 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def need_rule_errors(need: Need, rules: list[Any] | None = None) -> dict[str, list[str]]:
+    """The need's fields that its destination's market rules contradict, each
+    with the rule and its source; sets `need.blocked_by_rule` when the need
+    can never match whatever it says (a destination that bans used imports)."""
+    conflicts = matching.need_rule_conflicts(need, rules)
+    need.blocked_by_rule = matching.rule_block(conflicts)
+    errors: dict[str, list[str]] = {}
+    for conflict in conflicts:
+        if conflict.field:
+            message = conflict_message(conflict.reason, conflict.params, field=conflict.field)
+            errors.setdefault(conflict.field, []).append(message)
+    return errors
+
+
+def _check_rules(need: Need) -> None:
+    """A need may narrow what its destination's rules allow, never widen it."""
+    errors = need_rule_errors(need)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def need_create(*, buyer: Organisation, **fields: Any) -> Need:
+    """Post a need. Values its destination's market rules contradict are
+    refused; a need no lot could ever match (used imports banned) is saved
+    with `blocked_by_rule` set, for the page to warn about."""
     if not buyer.is_buyer:
         raise ValidationError(_("Only buyers post purchase needs."))
     need = Need(buyer=buyer, **_normalise(fields))
     need.full_clean()
+    _check_rules(need)
     need.save()
     matching.on_need_changed(need.pk)
     return need
@@ -52,6 +78,7 @@ def need_update(*, need: Need, **fields: Any) -> Need:
     for name, value in fields.items():
         setattr(need, name, value)
     need.full_clean()
+    _check_rules(need)
     need.save()
     matching.on_need_changed(need.pk)
     return need

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.choices import FuelType
-from matchmaking.models import FxRate, MarketRule
+from matchmaking.models import FxRate, MarketRule, Need
 from matchmaking.selectors.fx import BASE_CURRENCY
 from matchmaking.services import matching
 
@@ -272,6 +272,7 @@ def market_rules_load(
         rules = [rule for rule in rules if rule.country.code not in existing]
     MarketRule.objects.bulk_create(rules)
     if rules:
+        matching.needs_flag(Need.objects.filter(destination_country__in=in_file))
         matching.on_many_changed()
     result.created = len(rules)
     result.loaded_countries = list(dict.fromkeys(rule.country.code for rule in rules))

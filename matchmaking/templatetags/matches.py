@@ -7,13 +7,14 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy
 
-from matchmaking.explanations import (
+from matchmaking.diagnoses import (
     DiagnosisText,
-    ExplanationLine,
     diagnosis_summary,
     explain_diagnosis,
-    explain_match,
+    rule_block_message,
+    stale_text,
 )
+from matchmaking.explanations import ExplanationLine, explain_match
 
 register = template.Library()
 
@@ -31,6 +32,16 @@ def diagnosis_text(diagnosis: Any) -> DiagnosisText | None:
 @register.filter
 def reason_summary(reason: str) -> str:
     return diagnosis_summary(reason)
+
+
+@register.filter
+def stale_reason_text(stale_reason: Any) -> str:
+    return stale_text(stale_reason)
+
+
+@register.filter
+def rule_block_text(block: Any) -> str:
+    return rule_block_message(block)
 
 
 @register.filter

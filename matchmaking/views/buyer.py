@@ -25,6 +25,7 @@ from django_filters.views import FilterView
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.rules import is_organiser
 from accounts.selectors import organisation_for
+from matchmaking.diagnoses import rule_block_message
 from matchmaking.filters import NeedFilter
 from matchmaking.forms import NeedForm, StatusForm, apply_service_error
 from matchmaking.models import Need
@@ -84,7 +85,15 @@ class _NeedFormMixin:
                 raise
             form.add_error("ref", form.duplicate_ref_message)
             return self.form_invalid(form)
-        messages.success(self.request, message % {"ref": need.ref})
+        if need.never_matches:
+            # Saved as asked, but the buyer must know nothing will come of it.
+            messages.warning(
+                self.request,
+                _("Need %(ref)s saved, but no lot can ever match it: %(reason)s.")
+                % {"ref": need.ref, "reason": rule_block_message(need.blocked_by_rule)},
+            )
+        else:
+            messages.success(self.request, message % {"ref": need.ref})
         return redirect("need_detail", pk=need.pk)
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -149,6 +150,19 @@ class LotMatchesView(ObjectPermissionRequiredMixin, TemplateView):
         return context
 
 
+WITHDRAW_TEMPLATE = "matchmaking/matches/withdraw_confirm.html"
+
+
+def _withdraws_from_mutual(match: Match, side: str | None, interest: str | None) -> bool:
+    """Whether this answer takes back a "yes" that made the match mutual."""
+    return (
+        side is not None
+        and match.state == Match.State.MUTUAL
+        and getattr(match, f"{side}_interest") == Match.Interest.YES
+        and interest in (Match.Interest.NO, Match.Interest.NONE)
+    )
+
+
 def _answer(request: HttpRequest, match: Match) -> HttpResponse:
     """Record the viewer's answer to a stored match; htmx gets the updated
     row, without JavaScript the list page is shown again."""
@@ -156,6 +170,14 @@ def _answer(request: HttpRequest, match: Match) -> HttpResponse:
     side = match_side(match, organisation)
     interest = request.POST.get("interest")
     error = notice = ""
+    if _withdraws_from_mutual(match, side, interest) and request.POST.get("confirmed") != "1":
+        # Contacts both sides already see would vanish at one click: ask first.
+        row = selectors.match_for_row(match.pk)
+        context = _row_context(row, organisation, withdrawing=True, confirm_withdraw=interest)
+        if request.htmx:
+            return render(request, _row_template(side), context)
+        context["answer_url"] = reverse("match_interest", args=[match.pk])
+        return render(request, WITHDRAW_TEMPLATE, context)
     if interest not in Match.Interest.values:
         error = _("Choose one of the offered answers.")
     else:

@@ -20,10 +20,12 @@ from openpyxl import load_workbook
 
 from events.models import Event, Meeting, Participation
 from events.opportunities import budget_band, opportunity_rows
+from events.selectors import opportunity_needs
 from events.services.opportunities import opportunities_publish, opportunity_offer_lot
 from matchmaking.models import Lot, Match, Need
-from matchmaking.selectors.matches import matches_for_need
+from matchmaking.selectors.matches import matches_for_need, matching_coverage
 from matchmaking.services.matches import match_express_interest
+from matchmaking.services.needs import need_create
 from tests.factories import (
     BuyerFactory,
     FxRateFactory,
@@ -389,11 +391,14 @@ def test_a_lot_outside_the_needs_top_proposals_may_still_be_offered(exporter, lo
     [
         (
             {"make": "Toyota", "model": "Corolla"},
-            "No available lot is of the makes, models, body and fuel types",
+            "it is not of the makes, models, body or fuel types wanted.",
         ),
-        ({"steering": "RHD"}, "No available lot has the steering Kazakhstan requires"),
-        ({"unit_price": Decimal(30_000)}, "No lot under your budget"),
-        ({"model_year": 2018, "first_registration": datetime.date(2018, 3, 1)}, "model years 2021 to 2025"),
+        ({"steering": "RHD"}, "Kazakhstan admits left-hand-drive vehicles only (source: "),
+        ({"unit_price": Decimal(30_000)}, "its price is more than 10% above the buyer's budget"),
+        (
+            {"model_year": 2018, "first_registration": datetime.date(2018, 3, 1)},
+            "its model year is outside the years wanted (2021–2025)",
+        ),
     ],
 )
 def test_a_lot_that_does_not_qualify_is_refused_with_the_engines_reason(
@@ -462,7 +467,7 @@ def test_a_refused_offer_is_shown_on_the_form(login, exporter_admin, exporter, n
     )
     assert response.status_code == 200
     assert "This lot does not qualify for this need" in response.text
-    assert "steering" in response.text
+    assert "Kazakhstan admits left-hand-drive vehicles only" in response.text
     assert not Match.objects.exists()
 
 
@@ -484,3 +489,31 @@ def test_the_buyer_sees_the_offer_with_the_needs_matches(
     response = login(buyer_admin).get(reverse("need_matches", args=[need.pk]))
     assert response.status_code == 200
     assert lot.exporter.name in response.text
+
+
+def _need_fields(**overrides) -> dict:
+    fields = {
+        "ref": "KE-1",
+        "title": "Vans for Nairobi",
+        "destination_country": "KE",
+        "makes": [],
+        "model_names": [],
+        "body_types": ["van"],
+        "fuel_types": ["diesel"],
+        "quantity": 2,
+        "max_unit_price": Decimal("14000"),
+        "currency": "USD",
+    }
+    return {**fields, **overrides}
+
+
+def test_a_need_that_can_never_match_is_not_an_opportunity_and_is_counted_apart(fair, join):
+    chile = join(fair, BuyerFactory()).organisation
+    blocked = need_create(buyer=chile, **_need_fields(ref="CL-1", destination_country="CL"))
+    open_need = need_create(buyer=chile, **_need_fields(ref="KE-1"))
+    published = opportunities_publish(event=fair, publish=True)
+
+    assert list(opportunity_needs(published)) == [open_need]
+    assert blocked.never_matches
+    coverage = matching_coverage(Need.objects.filter(buyer=chile))
+    assert (coverage.open_needs, coverage.never_matching_needs) == (1, 1)

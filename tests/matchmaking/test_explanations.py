@@ -1,16 +1,10 @@
-"""Match explanations and no-match diagnoses in words, with the engine's codes
-and params, including codes the wording does not know yet."""
+"""Match explanations in words, with the engine's codes and params, including
+codes the wording does not know yet (diagnoses: test_diagnoses.py)."""
 
 from __future__ import annotations
 
-from matchmaking.explanations import (
-    DIAGNOSES,
-    FACTOR_LABELS,
-    REASONS,
-    diagnosis_summary,
-    explain_diagnosis,
-    explain_match,
-)
+from matchmaking.diagnoses import DIAGNOSES, diagnosis_summary, explain_diagnosis
+from matchmaking.explanations import FACTOR_LABELS, REASONS, explain_match
 
 PRICE = {"pct": 8, "price": 16500.0, "max_price": 18000.0, "currency": "USD"}
 
@@ -103,57 +97,6 @@ def test_empty_explanation_renders_nothing():
     assert explain_match([]) == []
 
 
-def test_market_rule_diagnosis_names_the_country_and_source():
-    diagnosis = explain_diagnosis(
-        {"reason": "rule_used_banned", "params": {"country": "CL", "source": "aduana.cl", "uncertain": False}}
-    )
-
-    assert diagnosis.sentence == "Chile bans used-vehicle imports (source: aduana.cl)"
-    assert diagnosis.advice
-
-
-def test_budget_diagnosis_without_source():
-    diagnosis = explain_diagnosis(
-        {"reason": "over_budget", "params": {"pct": 11, "cheapest": 19980.0, "currency": "USD"}}
-    )
-
-    assert (
-        diagnosis.sentence == "No lot under your budget: the cheapest compliant lot is 11% above (19,980 USD)"
-    )
-
-
-def test_diagnosis_params_are_shown_as_labels():
-    fuel = explain_diagnosis(
-        {"reason": "rule_fuel_banned", "params": {"country": "JO", "fuel": "diesel", "source": "cml.jo"}}
-    )
-    steering = explain_diagnosis(
-        {"reason": "steering_unavailable", "params": {"country": "KE", "steering": "RHD", "source": "kebs"}}
-    )
-    emission = explain_diagnosis(
-        {"reason": "rule_min_emission", "params": {"country": "RU", "standard": "euro5", "source": "eaeu"}}
-    )
-
-    assert fuel.sentence == "Jordan bans imports of Diesel vehicles (source: cml.jo)"
-    assert "Right-hand drive" in steering.sentence
-    assert "Euro 5" in emission.sentence
-
-
-def test_unknown_diagnosis_or_wrong_params_fall_back_to_a_general_sentence():
-    unknown = explain_diagnosis({"reason": "moon_phase", "params": {"phase": "full"}})
-    wrong_params = explain_diagnosis({"reason": "rule_max_age", "params": {"source": "gov"}})
-
-    assert unknown.sentence == "No available lot meets this need"
-    assert unknown.advice
-    assert wrong_params.sentence == "No available lot meets this need (source: gov)"
-    assert diagnosis_summary("moon_phase") == "Other reasons"
-
-
-def test_no_diagnosis_is_none():
-    assert explain_diagnosis({}) is None
-    assert explain_diagnosis(None) is None
-    assert explain_diagnosis({"params": {}}) is None
-
-
 def test_every_registered_wording_renders_with_the_engines_params():
     params = {
         **PRICE,
@@ -185,6 +128,10 @@ def test_every_registered_wording_renders_with_the_engines_params():
         "min_pct": 85,
         "cheapest": 9000.0,
         "currencies": ["KZT"],
+        "nearest": [["Toyota Corolla", 4]],
+        "nearest_year": 2019,
+        "nearest_km": 41000,
+        "nearest_pct": 80,
         "makes": ["BYD"],
         "models": [],
         "body_types": ["suv"],

@@ -385,7 +385,10 @@ def test_budget_diagnosis_is_shown(login, buyer_admin, buyer):
 
     response = login(buyer_admin).get(reverse("need_matches", args=[need.pk]))
 
-    assert "No lot under your budget: the cheapest compliant lot is 11% above (19,980 USD)." in response.text
+    assert "No lot is within the budget." in response.text
+    assert (
+        "The cheapest lot that meets everything else is 11% above the budget (19,980 USD)." in response.text
+    )
 
 
 def test_a_need_not_yet_diagnosed_says_to_check_back(login, buyer_admin, buyer):
@@ -481,7 +484,7 @@ def test_taking_back_a_mutual_yes_hides_the_contacts_again(login, buyer_admin, e
     match.save()
     client = login(buyer_admin)
 
-    interest(client, match, "")
+    client.post(reverse("match_interest", args=[match.pk]), {"interest": "", "confirmed": "1"})
 
     page = client.get(reverse("need_matches", args=[match.need_id])).text
     assert exporter_admin.email not in page
@@ -679,3 +682,121 @@ def test_progress_partial_polls_only_while_running(login, organiser):
     plain = client.get(url)
     assert "hx-trigger" not in plain.text
     assert "Finished" in plain.text
+
+
+# Pages that say what is true (issue 12) ---------------------------------------
+
+
+def test_the_minimum_score_field_does_not_read_as_a_filter_in_force(login, exporter_admin, match):
+    response = login(exporter_admin).get(reverse("lot_matches", args=[match.lot_id]))
+
+    assert 'placeholder="60"' not in response.text
+    assert 'placeholder="any"' in response.text
+    assert [m.need_id for m in response.context["matches"]] == [match.need_id]
+
+
+@pytest.fixture
+def mutual(match) -> Match:
+    Match.objects.filter(pk=match.pk).update(
+        exporter_interest="yes", buyer_interest="yes", state=Match.State.MUTUAL
+    )
+    match.refresh_from_db()
+    return match
+
+
+@pytest.mark.parametrize("answer", ["no", ""])
+def test_withdrawing_from_a_mutual_match_asks_first(login, buyer_admin, mutual, answer):
+    client = login(buyer_admin)
+
+    asked = interest(client, mutual, answer, headers={"HX-Request": "true"})
+
+    mutual.refresh_from_db()
+    assert (mutual.state, mutual.buyer_interest) == (Match.State.MUTUAL, "yes")
+    assert 'role="alert"' in asked.text
+    assert "neither of you will see them any more" in asked.text
+    assert 'name="confirmed" value="1"' in asked.text
+
+    done = client.post(
+        reverse("match_interest", args=[mutual.pk]),
+        {"interest": answer, "confirmed": "1"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert done.status_code == 200
+    mutual.refresh_from_db()
+    assert mutual.buyer_interest == answer
+    assert mutual.state != Match.State.MUTUAL
+
+
+def test_without_htmx_the_withdrawal_is_confirmed_on_a_page_of_its_own(login, exporter_admin, mutual):
+    response = interest(login(exporter_admin), mutual, "no")
+
+    assert response.status_code == 200
+    assert "Say you are not interested after all?" in response.text
+    mutual.refresh_from_db()
+    assert mutual.state == Match.State.MUTUAL
+
+
+def test_saying_no_to_a_match_that_is_not_mutual_needs_no_confirmation(login, buyer_admin, match):
+    interest(login(buyer_admin), match, "no")
+
+    match.refresh_from_db()
+    assert match.state == Match.State.DISMISSED
+
+
+def test_the_need_page_shows_the_funnel_to_the_blocker(login, buyer_admin, buyer):
+    need = NeedFactory(
+        buyer=buyer,
+        destination_country="KE",
+        match_diagnosis={
+            "reason": "no_lot_of_kind",
+            "params": {"body_types": ["suv"], "fuel_types": ["hev"], "nearest": [["Toyota Hiace", 6]]},
+            "funnel": [
+                ["available", 312, {}],
+                ["rule_steering", 6, {"country": "KE", "steering": "RHD"}],
+                ["kind", 0, {"makes": [], "models": [], "body_types": ["suv"], "fuel_types": ["hev"]}],
+            ],
+        },
+    )
+
+    response = login(buyer_admin).get(reverse("need_matches", args=[need.pk]))
+
+    text = response.text
+    assert "312 available lots" in text
+    assert "6 right-hand drive, as Kenya requires" in text
+    assert "<strong>0 of the kind wanted (SUV · Hybrid (HEV))</strong>" in text
+    assert "Lots that meet everything else: Toyota Hiace (6 lots)." in text
+
+
+def test_a_stale_match_says_every_constraint_the_lot_now_fails(login, buyer_admin, need, match):
+    Match.objects.filter(pk=match.pk).update(
+        state=Match.State.STALE,
+        exporter_interest="yes",
+        stale_reason={
+            "reason": "steering_unavailable",
+            "params": {"country": "KE", "steering": "RHD", "source": "KEBS"},
+            "failures": [
+                ["steering_unavailable", {"country": "KE", "steering": "RHD", "source": "KEBS"}],
+                ["over_budget", {"max_price": 9000, "currency": "USD"}],
+            ],
+        },
+    )
+
+    response = login(buyer_admin).get(reverse("need_matches", args=[need.pk]))
+
+    assert (
+        "Kenya admits right-hand-drive vehicles only (source: KEBS); "
+        "its price is more than 10% above the buyer&#x27;s budget." in response.text
+    )
+
+
+def test_the_overview_counts_needs_no_lot_can_match_apart(login, organiser):
+    NeedFactory(destination_country="CL", blocked_by_rule={"reason": "rule_used_banned", "params": {}})
+    NeedFactory(match_diagnosis={"reason": "over_budget", "params": {"pct": 5}})
+
+    response = login(organiser).get(reverse("matching_overview"))
+
+    coverage = response.context["coverage"]
+    assert (coverage.open_needs, coverage.matched_needs, coverage.never_matching_needs) == (1, 0, 1)
+    assert [(item.reason, item.needs) for item in response.context["reasons"]] == [("over_budget", 1)]
+    assert "1 open need can never match" in response.text

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matchmaking.engine.diagnostics import OWN_STEPS, RULE_STEPS
+from matchmaking.engine.market_rules import RuleConflict, need_conflicts
 from matchmaking.engine.scoring import (
     LotRecord,
     LotTable,
@@ -26,6 +27,7 @@ from matchmaking.engine.scoring import (
 )
 from tests.matchmaking.engine.test_scoring import (
     _REF_LEVEL,
+    BASE_NEED,
     EVERYTHING,
     FX,
     _brand,
@@ -301,3 +303,87 @@ def test_a_lot_that_does_not_qualify_is_told_every_constraint_it_fails(world):
             failed = [step for step, ok in reference_steps(lot, need, rules, on).items() if not ok]
             told = [_STEP_OF_REASON[reason] for reason, _params in lot_failures(lot, need, rules, FX, on)]
             assert told == failed
+
+
+# ------------------------------------------------------------------ needs that contradict their rules
+
+_RULE = RuleRecord(
+    country="XX",
+    applies_to_fuels=(),
+    used_imports_banned=False,
+    steering_required="",
+    max_age_years=None,
+    age_counted_from="",
+    min_emission_standard="",
+    banned_fuels=(),
+    max_engine_cc=None,
+    max_mileage_km=None,
+    uncertain=False,
+    source="",
+)
+
+
+@modest
+@given(contrary_worlds())
+def test_what_a_form_refuses_could_never_match_anyway(world):
+    """Soundness of need_conflicts: a need said never to match gets no lot
+    however the stock looks, and a refused fuel type is never proposed."""
+    lot_list, need_list, rules, on = world
+    result = run_full(lot_list, need_list, rules, FX, on, top_k=EVERYTHING)
+    lots = {lot.id: lot for lot in lot_list}
+    proposed: dict[int, set[str]] = {}
+    for lot_id, need_id in zip(result.lot_ids.tolist(), result.need_ids.tolist(), strict=True):
+        proposed.setdefault(need_id, set()).add(lots[lot_id].fuel_type)
+    for need in need_list:
+        conflicts = need_conflicts(need, rules, on)
+        if any(conflict.never_matches for conflict in conflicts):
+            assert need.id not in proposed, conflicts
+        refused = {c.params.get("fuel") for c in conflicts if c.field == "fuel_types"}
+        assert not (refused & proposed.get(need.id, set())), conflicts
+
+
+def test_kenya_refuses_left_hand_drive_with_its_source():
+    kenya = RuleRecord(
+        country="KE",
+        applies_to_fuels=(),
+        used_imports_banned=False,
+        steering_required="RHD",
+        max_age_years=8,
+        age_counted_from="first_registration",
+        min_emission_standard="",
+        banned_fuels=(),
+        max_engine_cc=None,
+        max_mileage_km=None,
+        uncertain=False,
+        source="KEBS KS 1515",
+    )
+    need = replace(BASE_NEED, destination_country="KE", steering="LHD")
+    assert need_conflicts(need, [kenya], date(2026, 12, 2)) == [
+        RuleConflict(
+            "steering",
+            "steering_unavailable",
+            {"country": "KE", "steering": "RHD", "source": "KEBS KS 1515", "uncertain": False},
+            True,
+        )
+    ]
+    assert need_conflicts(replace(need, steering="RHD"), [kenya], date(2026, 12, 2)) == []
+    assert need_conflicts(replace(need, steering=""), [kenya], date(2026, 12, 2)) == []
+
+
+def test_chile_is_closed_to_every_need_and_peru_refuses_diesel_and_old_years():
+    chile = replace(_RULE, country="CL", used_imports_banned=True, source="aduana.cl")
+    peru = replace(
+        _RULE, country="PE", banned_fuels=("diesel",), max_age_years=2, age_counted_from="model_year"
+    )
+    on = date(2026, 12, 2)
+    [closed] = need_conflicts(replace(BASE_NEED, destination_country="CL"), [chile], on)
+    assert (closed.field, closed.reason, closed.never_matches) == ("", "rule_used_banned", True)
+
+    diesel_or_petrol = replace(BASE_NEED, destination_country="PE", fuel_types=("diesel", "petrol"))
+    [fuel] = need_conflicts(diesel_or_petrol, [peru], on)
+    assert (fuel.field, fuel.params["fuel"], fuel.never_matches) == ("fuel_types", "diesel", False)
+
+    old = replace(BASE_NEED, destination_country="PE", year_min=2018, year_max=2022)
+    [years] = need_conflicts(old, [peru], on)
+    assert (years.field, years.reason, years.params["year_min"]) == ("year_max", "rule_max_age", 2024)
+    assert need_conflicts(replace(old, year_max=2024), [peru], on) == []
