@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from events.models import Event, Meeting, Participation, ScheduleRun
+from events.selectors import agenda_publication_notice
 from events.services.events import SessionSpec, event_save
 from events.services.meetings import meeting_confirm, meetings_request_from_matches
+from events.services.notifications import agenda_sent_record
 from events.services.scheduling import schedule_run_execute
 from matchmaking.models import Match
 
@@ -66,8 +68,11 @@ def seed_demo_event(
     run = ScheduleRun.objects.create(event=event, time_limit=3.0)
     schedule_run_execute(run_id=run.pk)
     _some_confirmations(event, random.Random(seed))  # noqa: S311 - demo data, not secrets
+    # Published as if its emails had gone out, so the demo sends none.
+    agenda_sent_record(notice=agenda_publication_notice(event))
     event.status = Event.Status.SCHEDULED
-    event.save(update_fields=["status"])
+    event.agenda_published_at = timezone.now()
+    event.save(update_fields=["status", "agenda_published_at"])
     return event
 
 

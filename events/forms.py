@@ -273,6 +273,33 @@ class ScheduleForm(forms.Form):
         initial=10,
         help_text=_("A good agenda exists at once; more time lets the engine cut idle gaps further."),
     )
+    allow_moving_published = forms.BooleanField(
+        label=_("Allow moving published meetings"),
+        required=False,
+        help_text=_(
+            "Off: published meetings stay where they are and only meetings waiting for a place are "
+            "placed. On: the engine may also move published meetings that are not confirmed or pinned; "
+            "both sides of each moved meeting are emailed and asked to confirm again."
+        ),
+    )
+
+    def __init__(self, *args: Any, published: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Before publication nobody knows a time yet: every run may move anything.
+        if not published:
+            del self.fields["allow_moving_published"]
+
+
+class CheckInForm(forms.Form):
+    checked_in = forms.TypedChoiceField(
+        choices=[("1", _("Check in")), ("0", _("Undo the check-in"))],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=True,
+    )
+    reason = forms.CharField(
+        label=_("Reason for checking in outside the event's days"), required=False, max_length=2000
+    )
 
 
 MEETING_STATE_CHOICES = [("", _("All")), *Meeting.State.choices]

@@ -67,6 +67,10 @@ class Event(models.Model):
     # The anonymised list of open buyer needs is public only once organisers
     # publish it; unpublishing hides it again.
     opportunities_published_at = models.DateTimeField(_("opportunity list published"), null=True, blank=True)
+    # Set when the agenda is first published. From then on participants know
+    # their times: scheduling runs keep every booked meeting where it is unless
+    # the organiser allows moving them, and show what would change first.
+    agenda_published_at = models.DateTimeField(_("agenda first published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -96,6 +100,10 @@ class Event(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def agenda_is_published(self) -> bool:
+        return self.agenda_published_at is not None
 
 
 class EventSession(models.Model):
@@ -202,6 +210,12 @@ class Participation(models.Model):
         verbose_name=_("home table (booth)"),
     )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    # The participant's agenda as it was last told by email: [meeting, slot,
+    # table] of each booked meeting. Publishing again emails only those whose
+    # agenda differs; each meeting's own email updates its entry.
+    agenda_sent = models.JSONField(_("agenda last emailed"), default=list, blank=True)
+    # When the applicant was told of the latest decision; a decision is told once.
+    decision_notified_at = models.DateTimeField(_("decision emailed"), null=True, blank=True)
     # Calendar apps cannot sign in; the agenda feed's address is its key.
     calendar_token = models.CharField(max_length=64, unique=True, default=_new_calendar_token, editable=False)
     applied_at = models.DateTimeField(_("applied"), auto_now_add=True)
@@ -233,6 +247,41 @@ class Participation(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+class CheckInRecord(models.Model):
+    """One check-in or its undoing, with who did it and, for a check-in
+    outside the event's days, the organiser's reason."""
+
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("participation")
+    )
+    checked_in = models.BooleanField(_("checked in"), help_text=_("False when a check-in was undone."))
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    outside_event_days = models.BooleanField(_("outside the event's days"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("check-in record")
+        verbose_name_plural = _("check-in records")
+        ordering = ["participation", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outside_event_days=False) | ~Q(reason=""),
+                name="check_in_outside_event_days_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation} {'in' if self.checked_in else 'undone'} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Meeting(models.Model):
@@ -380,6 +429,22 @@ class ScheduleRun(models.Model):
     # The engine's stats: requested, scheduled, bounds, idle periods, seconds…
     stats = models.JSONField(_("figures"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # After the agenda is published a run only proposes: its result waits in
+    # `proposal` until the organiser applies it, as long as the agenda still
+    # matches `agenda_fingerprint` (what the run read).
+    preview = models.BooleanField(_("preview to apply"), default=False)
+    allow_moving_published = models.BooleanField(_("may move published meetings"), default=False)
+    proposal = models.JSONField(_("proposed agenda"), default=dict, blank=True)
+    agenda_fingerprint = models.CharField(_("agenda read"), max_length=64, blank=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -407,3 +472,7 @@ class ScheduleRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def awaits_applying(self) -> bool:
+        return self.preview and self.status == self.Status.FINISHED and self.applied_at is None

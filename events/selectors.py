@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Membership, Organisation
-from events.models import Event, EventTable, Meeting, Participation, Slot
+from events.models import CheckInRecord, Event, EventTable, Meeting, Participation, ScheduleRun, Slot
 from matchmaking.models import Lot, Need
 
 UI_LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -54,6 +59,19 @@ def event_days(event: Event) -> list[tuple]:
     return sorted(days.items())
 
 
+def event_day_dates(event: Event) -> list[datetime.date]:
+    """The dates of the event's sessions, in the event's own calendar."""
+    return sorted(set(event.sessions.values_list("date", flat=True)))
+
+
+def check_in_days(event: Event, now: datetime.datetime | None = None) -> tuple[bool, str]:
+    """Whether today, in the event's own calendar, is one of its days, and
+    those days as people read them (for the check-in controls)."""
+    days = event_day_dates(event)
+    today = timezone.localdate(now or timezone.now(), event.zone)
+    return today in days, ", ".join(date_format(day, "j E Y") for day in days)
+
+
 def participation_of(event: Event, organisation: Organisation | None) -> Participation | None:
     if organisation is None:
         return None
@@ -83,6 +101,12 @@ def participation_counts(event: Event) -> dict[str, int]:
         ),
         pending=Count("pk", filter=Q(status=Participation.Status.PENDING)),
         checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+    )
+
+
+def check_in_history(participation: Participation) -> QuerySet[CheckInRecord]:
+    return (
+        CheckInRecord.objects.filter(participation=participation).select_related("by").order_by("-at", "-pk")
     )
 
 
@@ -239,3 +263,113 @@ def recipients_of(organisation_ids: Iterable[int]) -> list[Recipient]:
             language = spoken[0] if spoken else settings.LANGUAGE_CODE
         people.append(Recipient(membership.organisation_id, user.email, user.name or user.email, language))
     return people
+
+
+# What participants have been told of their agenda ----------------------------------
+
+
+def agenda_entries(event: Event, organisation_ids: Iterable[int] | None = None) -> dict[int, list[list[int]]]:
+    """Each participant's booked meetings as [meeting, slot, table], sorted: what
+    its agenda email lists. Participants without booked meetings are absent."""
+    meetings = Meeting.objects.filter(event=event, state__in=Meeting.BOOKED)
+    if organisation_ids is not None:
+        ids = list(organisation_ids)
+        meetings = meetings.filter(Q(exporter_id__in=ids) | Q(buyer_id__in=ids))
+    entries: dict[int, list[list[int]]] = defaultdict(list)
+    for pk, exporter_id, buyer_id, slot_id, table_id in meetings.values_list(
+        "pk", "exporter_id", "buyer_id", "slot_id", "table_id"
+    ):
+        entries[exporter_id].append([pk, slot_id, table_id])
+        entries[buyer_id].append([pk, slot_id, table_id])
+    return {organisation_id: sorted(rows) for organisation_id, rows in entries.items()}
+
+
+@dataclass(frozen=True)
+class AgendaNotice:
+    """Who publishing the agenda would email "your agenda is ready": approved
+    participants with meetings whose agenda differs from the one they were last
+    sent. `token` names exactly this set, for the organiser's confirmation."""
+
+    participations: list[Participation]
+    entries: dict[int, list[list[int]]]
+    token: str
+
+
+def agenda_publication_notice(event: Event) -> AgendaNotice:
+    entries = agenda_entries(event)
+    due = [
+        participation
+        for participation in Participation.objects.filter(
+            event=event, status=Participation.Status.APPROVED, organisation_id__in=list(entries)
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+        if participation.agenda_sent != entries[participation.organisation_id]
+    ]
+    told = sorted((p.pk, entries[p.organisation_id]) for p in due)
+    token = hashlib.sha256(json.dumps(told).encode()).hexdigest()[:32]
+    return AgendaNotice(due, {p.organisation_id: entries[p.organisation_id] for p in due}, token)
+
+
+# Scheduling runs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    meeting: Meeting
+    kind: str  # "placed", "moved" or "taken_off"
+    slot_from: Slot | None
+    table_from: EventTable | None
+    slot_to: Slot | None
+    table_to: EventTable | None
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    """What a scheduling run proposes (or made) to change on a published
+    agenda, and the companies told of it by email."""
+
+    changes: list[ProposedChange]
+    told: list[Organisation]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    @property
+    def placed(self) -> int:
+        return self.count("placed")
+
+    @property
+    def moved(self) -> int:
+        return self.count("moved")
+
+    @property
+    def taken_off(self) -> int:
+        return self.count("taken_off")
+
+
+def run_changes(run: ScheduleRun) -> RunChanges:
+    """The changes recorded in a run's proposal, with the meetings, slots,
+    tables and companies they name, in four queries whatever their number."""
+    recorded = run.proposal.get("changes") or []
+    if not recorded:
+        return RunChanges([], [])
+    meetings = _meeting_rows().in_bulk([row[0] for row in recorded])
+    slots = Slot.objects.filter(event_id=run.event_id).in_bulk()
+    tables = EventTable.objects.filter(event_id=run.event_id).in_bulk()
+    changes = [
+        ProposedChange(
+            meetings[meeting_id],
+            kind,
+            slots.get(slot_from),
+            tables.get(table_from),
+            slots.get(slot_to),
+            tables.get(table_to),
+        )
+        for meeting_id, kind, slot_from, table_from, slot_to, table_to in recorded
+        if meeting_id in meetings
+    ]
+    order = {"placed": 0, "moved": 1, "taken_off": 2}
+    changes.sort(key=lambda c: (order[c.kind], (c.slot_to or c.slot_from).number, c.meeting.pk))
+    told = {org.pk: org for c in changes for org in (c.meeting.exporter, c.meeting.buyer)}
+    return RunChanges(changes, sorted(told.values(), key=lambda org: org.name))

@@ -32,10 +32,21 @@ def meeting_changed_notify_task(meeting_id: int, change: str, by_side: str | Non
     retry_backoff=True,
     max_retries=5,
 )
-def agenda_published_notify_task(event_id: int) -> int:
+def agenda_published_notify_task(event_id: int, organisation_ids: list[int] | None = None) -> int:
     from events.services.notifications import agenda_published_send
 
-    return agenda_published_send(event_id=event_id)
+    return agenda_published_send(event_id=event_id, organisation_ids=organisation_ids)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def participation_decision_notify_task(participation_id: int) -> int:
+    from events.services.notifications import participation_decision_notify
+
+    return participation_decision_notify(participation_id=participation_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -78,6 +78,11 @@ urlpatterns = [
         organiser.ScheduleRunProgressView.as_view(),
         name="event_schedule_progress",
     ),
+    path(
+        "events/<slug:slug>/schedule/runs/<int:pk>/apply/",
+        organiser.ScheduleApplyView.as_view(),
+        name="event_schedule_apply",
+    ),
     path("events/<slug:slug>/grid/", organiser.AgendaGridView.as_view(), name="event_grid"),
     path("events/<slug:slug>/table-signs/", organiser.TableSignsView.as_view(), name="event_table_signs"),
     path("events/<slug:slug>/table-sheets/", organiser.TableSheetsView.as_view(), name="event_table_sheets"),

@@ -14,9 +14,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation, User
 from events.models import Event, EventSession, EventTable, Meeting, Participation, Slot
+from events.selectors import agenda_publication_notice
+from events.services.notifications import agenda_published_notify
 
 EVENT_FIELDS = (
     "name",
@@ -217,16 +220,44 @@ def _sync_tables(event: Event, names: list[str]) -> None:
     EventTable.objects.bulk_create(to_create)
 
 
-def event_set_status(*, event: Event, status: str) -> Event:
+# Statuses in which participants hold their agenda as published.
+PUBLISHED_STATUSES = (Event.Status.SCHEDULED, Event.Status.LIVE)
+
+
+def event_set_status(*, event: Event, status: str, confirm: str = "") -> Event:
+    """Change the event's status. Publishing the agenda (moving into "agenda
+    published" or "under way" from another status) emails "your agenda is
+    ready" to each approved participant with meetings whose agenda differs
+    from the one it was last sent. When anyone would be emailed, `confirm`
+    must be the token of that exact list (selectors.agenda_publication_notice),
+    so nobody is emailed before the organiser saw who."""
     if status not in Event.Status.values:
         raise ValidationError(_("Unknown status."), code="status")
-    previous = event.status
-    event.status = status
-    event.save(update_fields=["status"])
-    if status == Event.Status.SCHEDULED and previous in {Event.Status.DRAFT, Event.Status.OPEN}:
-        from events.services.notifications import agenda_published_notify
-
-        agenda_published_notify(event=event)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        previous = event.status
+        if status == previous:
+            return event
+        publishing = status in PUBLISHED_STATUSES and previous not in PUBLISHED_STATUSES
+        notice = agenda_publication_notice(event) if publishing else None
+        if notice and notice.participations and confirm != notice.token:
+            raise ValidationError(
+                ngettext(
+                    "Publishing the agenda emails %(count)s participant. Check who and confirm.",
+                    "Publishing the agenda emails %(count)s participants. Check who and confirm.",
+                    len(notice.participations),
+                ),
+                params={"count": len(notice.participations)},
+                code="confirm",
+            )
+        event.status = status
+        fields = ["status"]
+        if publishing and event.agenda_published_at is None:
+            event.agenda_published_at = timezone.now()
+            fields.append("agenda_published_at")
+        event.save(update_fields=fields)
+        if notice and notice.participations:
+            agenda_published_notify(event=event, notice=notice)
     return event
 
 
@@ -262,10 +293,18 @@ def participation_decide(
     *, participation: Participation, approve: bool, reason: str = "", by: User
 ) -> Participation:
     """Approve or reject an application; a rejection needs a reason, which the
-    applicant sees."""
+    applicant sees. The applicant's members are emailed each new decision, in
+    their languages; deciding the same again changes nothing and sends
+    nothing (a rejection's reason may still be reworded)."""
     participation = Participation.objects.select_for_update().get(pk=participation.pk)
     if not approve and not reason.strip():
         raise ValidationError(_("Say why the application is rejected."), code="reason")
+    status = Participation.Status.APPROVED if approve else Participation.Status.REJECTED
+    if participation.status == status:
+        if not approve and participation.decision_reason != reason.strip():
+            participation.decision_reason = reason.strip()
+            participation.save(update_fields=["decision_reason"])
+        return participation
     if (
         not approve
         and Meeting.objects.filter(event_id=participation.event_id, state__in=Meeting.BOOKED)
@@ -275,7 +314,7 @@ def participation_decide(
         raise ValidationError(
             _("This company has meetings booked. Cancel them before rejecting it."), code="booked"
         )
-    participation.status = Participation.Status.APPROVED if approve else Participation.Status.REJECTED
+    participation.status = status
     participation.decision_reason = reason.strip()
     participation.decided_at = timezone.now()
     participation.decided_by = by
@@ -286,6 +325,10 @@ def participation_decide(
         meetings_request_from_matches(
             event=participation.event, organisation_ids=[participation.organisation_id]
         )
+    from events.tasks import participation_decision_notify_task
+
+    participation_id = participation.pk
+    transaction.on_commit(lambda: participation_decision_notify_task.delay(participation_id))
     return participation
 
 
@@ -339,12 +382,4 @@ def participation_set_home_table(*, participation: Participation, table: EventTa
         raise ValidationError(_("Only exporters have a booth."), code="table")
     participation.home_table = table
     participation.save(update_fields=["home_table"])
-    return participation
-
-
-def participation_check_in(*, participation: Participation, checked_in: bool = True) -> Participation:
-    if not participation.is_approved:
-        raise ValidationError(_("Only approved participants can check in."), code="status")
-    participation.checked_in_at = timezone.now() if checked_in else None
-    participation.save(update_fields=["checked_in_at"])
     return participation

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -302,20 +303,37 @@ def meeting_cancel(*, meeting: Meeting, reason: str) -> Meeting:
     return meeting
 
 
+def meeting_has_started(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
+    """Whether the meeting's slot has begun (pass the meeting with its slot)."""
+    return meeting.slot is not None and meeting.slot.starts_at <= (now or timezone.now())
+
+
 @transaction.atomic
-def meeting_record_attendance(*, meeting: Meeting, held: bool) -> Meeting:
-    """On the day: the meeting took place, or one side did not come."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
-    if meeting.state not in (
-        Meeting.State.SCHEDULED,
-        Meeting.State.CONFIRMED,
-        Meeting.State.HELD,
-        Meeting.State.NO_SHOW,
-    ):
+def meeting_record_attendance(
+    *, meeting: Meeting, held: bool, now: datetime.datetime | None = None
+) -> Meeting:
+    """On the day: the meeting took place, or one side did not come. Taken
+    only once the meeting's slot has started, so nothing counts as held
+    before it could have been."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("slot", "event").get(pk=meeting.pk)
+    )
+    if meeting.state not in Meeting.BOOKED:
         raise ValidationError(_("Only a meeting on the agenda can be marked held or missed."), code="state")
+    if not meeting_has_started(meeting, now):
+        raise ValidationError(
+            _("This meeting starts on %(start)s. Mark it held or missed once it has started."),
+            params={"start": _local_start(meeting)},
+            code="early",
+        )
     meeting.state = Meeting.State.HELD if held else Meeting.State.NO_SHOW
     meeting.save(update_fields=["state", "updated_at"])
     return meeting
+
+
+def _local_start(meeting: Meeting) -> str:
+    """The slot's start with its date, in the event's time zone."""
+    return date_format(timezone.localtime(meeting.slot.starts_at, meeting.event.zone), "D j M Y, H:i")
 
 
 # After the meeting ---------------------------------------------------------------

@@ -10,12 +10,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from events.models import Event, Meeting, Participation
-from events.selectors import Recipient, recipients_of
+from events.selectors import AgendaNotice, Recipient, agenda_entries, event_day_dates, recipients_of
 
 # What changed, as the tasks name it; each has its own template pair.
 CHANGES = ("scheduled", "moved", "unscheduled", "cancelled", "declined")
@@ -69,7 +70,10 @@ def meeting_changed_notify(*, meeting_id: int, change: str, by_side: str | None 
         }
         subject, body = _render(f"meeting_{change}", context, recipient, meeting.event)
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email]))
-    return _send(messages)
+    sent = _send(messages)
+    if meeting.event.agenda_is_published:
+        _agenda_sent_update(meeting)
+    return sent
 
 
 def _agenda_messages(event: Event, organisation_ids: Iterable[int], template: str) -> list[tuple]:
@@ -112,17 +116,83 @@ def _approved_ids(event: Event) -> list[int]:
     )
 
 
-def agenda_published_notify(*, event: Event) -> None:
-    """Queue the "your agenda is ready, please confirm" emails."""
+def agenda_published_notify(*, event: Event, notice: AgendaNotice) -> None:
+    """Record that the notice's participants now have this agenda and queue
+    their "your agenda is ready" emails; part of the caller's transaction, so
+    publishing twice in a row sends nothing the second time."""
     from events.tasks import agenda_published_notify_task
 
+    agenda_sent_record(notice=notice)
     event_id = event.pk
-    transaction.on_commit(lambda: agenda_published_notify_task.delay(event_id))
+    organisation_ids = sorted(notice.entries)
+    transaction.on_commit(lambda: agenda_published_notify_task.delay(event_id, organisation_ids))
 
 
-def agenda_published_send(*, event_id: int) -> int:
+def agenda_sent_record(*, notice: AgendaNotice) -> None:
+    """The notice's participants now hold the agenda it lists."""
+    for participation in notice.participations:
+        participation.agenda_sent = notice.entries[participation.organisation_id]
+    Participation.objects.bulk_update(notice.participations, ["agenda_sent"])
+
+
+def agenda_published_send(*, event_id: int, organisation_ids: list[int] | None) -> int:
+    """Send "your agenda is ready" to the given participants (a task queued
+    before they were named goes to every participant with meetings)."""
     event = Event.objects.get(pk=event_id)
-    return _send(_agenda_messages(event, _approved_ids(event), "agenda_published"))
+    if organisation_ids is None:
+        organisation_ids = list(agenda_entries(event))
+    return _send(_agenda_messages(event, organisation_ids, "agenda_published"))
+
+
+def _agenda_sent_update(meeting: Meeting) -> None:
+    """Both sides were just emailed about this meeting: their record of the
+    agenda they were told now has it as it is (or no longer has it)."""
+    booked = meeting.is_booked
+    with transaction.atomic():
+        participations = Participation.objects.select_for_update().filter(
+            event_id=meeting.event_id, organisation_id__in=[meeting.exporter_id, meeting.buyer_id]
+        )
+        for participation in participations:
+            entries = [row for row in participation.agenda_sent if row[0] != meeting.pk]
+            if booked:
+                entries.append([meeting.pk, meeting.slot_id, meeting.table_id])
+            participation.agenda_sent = sorted(entries)
+            participation.save(update_fields=["agenda_sent"])
+
+
+def participation_decision_notify(*, participation_id: int) -> int:
+    """Tell the applicant's members, each in their language, that the
+    organisers approved or rejected the application. Each decision is told
+    once: a repeated or late task finds it told and sends nothing, and a
+    failed send leaves it untold so the retry sends it."""
+    participation = (
+        Participation.objects.select_related("event", "organisation").filter(pk=participation_id).first()
+    )
+    if participation is None or participation.status == Participation.Status.PENDING:
+        return 0
+    claimed = (
+        Participation.objects.filter(pk=participation.pk, status=participation.status)
+        .filter(Q(decision_notified_at__isnull=True) | Q(decision_notified_at__lt=F("decided_at")))
+        .update(decision_notified_at=timezone.now())
+    )
+    if not claimed:
+        return 0
+    event = participation.event
+    template = "participation_approved" if participation.is_approved else "participation_rejected"
+    url = _site_url(reverse("event_detail", args=[event.slug]))
+    days = event_day_dates(event)
+    messages = []
+    for recipient in recipients_of([participation.organisation_id]):
+        context = {"event": event, "participation": participation, "days": days, "url": url}
+        subject, body = _render(template, context, recipient, event)
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email]))
+    try:
+        return _send(messages)
+    except Exception:
+        Participation.objects.filter(pk=participation.pk).update(
+            decision_notified_at=participation.decision_notified_at
+        )
+        raise
 
 
 def reminders_send(*, now=None, ahead: timedelta = timedelta(hours=24)) -> int:

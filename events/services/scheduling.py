@@ -1,8 +1,12 @@
 """Running the scheduling engine over an event's meetings and writing its
-agenda back."""
+agenda back; once the agenda is published, a run proposes and the organiser
+applies what it showed."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import time
 
 from django.core.exceptions import ValidationError
@@ -15,16 +19,19 @@ from events.models import Event, Meeting, Participation, ScheduleRun
 from matchmaking.engine import scheduling as engine
 
 DEFAULT_TIME_LIMIT = 10.0
+# How a movable meeting's place changes, and the email each change sends.
+CHANGE_KINDS = {"placed": "scheduled", "moved": "moved", "taken_off": "unscheduled"}
 
 
 def _participant_key(organisation_id: int) -> str:
     return f"o{organisation_id}"
 
 
-def schedule_problem(event: Event) -> tuple[engine.Problem, dict[str, Meeting]]:
+def schedule_problem(event: Event, *, keep_booked: bool = False) -> tuple[engine.Problem, dict[str, Meeting]]:
     """The engine's view of the event: every live meeting between approved
-    participants; booked meetings that are fixed (confirmed ones unless the
-    organiser released them) stay where they are."""
+    participants. Booked meetings that are fixed (confirmed ones unless the
+    organiser released them, pinned ones) stay where they are; with
+    `keep_booked` (a published agenda) every booked meeting does."""
     slots = list(event.slots.select_related("session").order_by("number"))
     tables = list(event.tables.order_by("position"))
     participations = list(
@@ -39,6 +46,10 @@ def schedule_problem(event: Event) -> tuple[engine.Problem, dict[str, Meeting]]:
         ).order_by("pk")
     )
     cap = event.max_meetings_per_participant
+
+    def stays(meeting: Meeting) -> bool:
+        return meeting.is_booked and (keep_booked or meeting.fixed)
+
     problem = engine.Problem(
         slots=tuple(engine.Slot(id=str(slot.pk), session=str(slot.session_id)) for slot in slots),
         tables=tuple(str(table.pk) for table in tables),
@@ -46,8 +57,8 @@ def schedule_problem(event: Event) -> tuple[engine.Problem, dict[str, Meeting]]:
             engine.MeetingRequest(
                 id=str(meeting.pk),
                 participants=(_participant_key(meeting.exporter_id), _participant_key(meeting.buyer_id)),
-                fixed_slot=str(meeting.slot_id) if meeting.fixed and meeting.is_booked else None,
-                fixed_table=str(meeting.table_id) if meeting.fixed and meeting.is_booked else None,
+                fixed_slot=str(meeting.slot_id) if stays(meeting) else None,
+                fixed_table=str(meeting.table_id) if stays(meeting) else None,
                 priority=meeting.priority,
             )
             for meeting in meetings
@@ -67,32 +78,69 @@ def schedule_problem(event: Event) -> tuple[engine.Problem, dict[str, Meeting]]:
     return problem, {str(meeting.pk): meeting for meeting in meetings}
 
 
+def _fingerprint(problem: engine.Problem, meetings: dict[str, Meeting]) -> str:
+    """A digest of everything a run reads: the problem and where each of its
+    meetings is now. Equal digests mean the run's result still applies."""
+    data = {
+        "problem": dataclasses.asdict(problem),
+        "places": sorted([m.pk, m.state, m.slot_id, m.table_id] for m in meetings.values()),
+    }
+    text = json.dumps(data, sort_keys=True, default=sorted)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def agenda_fingerprint(event: Event, *, keep_booked: bool) -> str:
+    """The digest a run made now would record (see _fingerprint)."""
+    return _fingerprint(*schedule_problem(event, keep_booked=keep_booked))
+
+
+def _movable(problem: engine.Problem) -> set[str]:
+    return {request.id for request in problem.meetings if request.fixed_slot is None}
+
+
 def schedule_run_start(
-    *, event: Event, user: User | None, time_limit: float = DEFAULT_TIME_LIMIT
+    *,
+    event: Event,
+    user: User | None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    allow_moving_published: bool = False,
 ) -> ScheduleRun:
-    """Queue a scheduling run; refused while another is under way."""
+    """Queue a scheduling run; refused while another is under way. Once the
+    agenda is published the run only proposes its changes, which the
+    organiser applies after seeing them (schedule_run_apply); it moves
+    published meetings only with `allow_moving_published`."""
     from events.tasks import schedule_run_task
 
     with transaction.atomic():
-        Event.objects.select_for_update().get(pk=event.pk)
+        event = Event.objects.select_for_update().get(pk=event.pk)
         if ScheduleRun.objects.filter(
             event=event, status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
         ).exists():
             raise ValidationError(_("A scheduling run is already under way for this event."), code="running")
         if not event.slots.exists() or not event.tables.exists():
             raise ValidationError(_("Add sessions and tables before scheduling."), code="layout")
-        run = ScheduleRun.objects.create(event=event, started_by=user, time_limit=time_limit)
+        published = event.agenda_is_published
+        run = ScheduleRun.objects.create(
+            event=event,
+            started_by=user,
+            time_limit=time_limit,
+            preview=published,
+            allow_moving_published=published and allow_moving_published,
+        )
         transaction.on_commit(lambda: schedule_run_task.delay(run.pk))
     return run
 
 
 def schedule_run_execute(*, run_id: int) -> ScheduleRun:
+    """Solve the run's problem. Before publication the agenda is written at
+    once; after it the result is kept as the run's proposal."""
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
     if run.status != ScheduleRun.Status.QUEUED:
         return run
     ScheduleRun.objects.filter(pk=run.pk).update(status=ScheduleRun.Status.RUNNING, progress_pct=1)
     try:
-        problem, meetings = schedule_problem(run.event)
+        keep_booked = run.preview and not run.allow_moving_published
+        problem, meetings = schedule_problem(run.event, keep_booked=keep_booked)
         last_reported = [0.0]
 
         def report(fraction: float) -> None:
@@ -104,7 +152,9 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
                 ScheduleRun.objects.filter(pk=run.pk).update(progress_pct=pct)
 
         solution = engine.solve(problem, time_limit=run.time_limit, on_progress=report)
-        moved = _apply(run.event, solution, meetings)
+        proposal = _proposal(run.event, problem, solution, meetings)
+        if not run.preview:
+            _write_unpublished(run, proposal)
     except Exception as error:
         ScheduleRun.objects.filter(pk=run.pk).update(
             status=ScheduleRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
@@ -112,80 +162,153 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
         raise
     run.status = ScheduleRun.Status.FINISHED
     run.progress_pct = 100
-    run.stats = {**solution.stats, "moved": moved}
+    run.proposal = proposal
+    run.agenda_fingerprint = _fingerprint(problem, meetings)
+    kinds = [change[1] for change in proposal["changes"]]
+    run.stats = {**solution.stats, **{kind: kinds.count(kind) for kind in CHANGE_KINDS}}
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "progress_pct", "stats", "finished_at"])
+    run.save(
+        update_fields=[
+            *("status", "progress_pct", "proposal", "agenda_fingerprint", "stats", "finished_at"),
+            *("preview", "allow_moving_published"),
+        ]
+    )
     return run
 
 
 @transaction.atomic
-def _apply(event: Event, solution: engine.Solution, meetings: dict[str, Meeting]) -> int:
-    """Write the engine's agenda. Movable meetings leave their places first so
-    the unique constraints never see two meetings in one place mid-way.
-    Returns how many already-published meetings changed place."""
-    ids = [int(key) for key in meetings]
-    locked = {
-        str(m.pk): m
-        for m in Meeting.objects.select_for_update().filter(pk__in=ids, state__in=Meeting.LIVE).order_by("pk")
-    }
-    placed = {a.meeting: a for a in solution.assignments}
-    movable = [m for key, m in locked.items() if not (m.fixed and m.is_booked)]
-    Meeting.objects.filter(pk__in=[m.pk for m in movable]).update(
-        slot=None, table=None, state=Meeting.State.REQUESTED
-    )
-    published = event.status in (Event.Status.SCHEDULED, Event.Status.LIVE)
-    changed: list[Meeting] = []
-    reasons = {u.meeting: u for u in solution.unscheduled}
+def _write_unpublished(run: ScheduleRun, proposal: dict) -> None:
+    """Write a run's agenda while nobody has been told one; the event's row is
+    locked, so publishing waits for the write or comes first."""
+    event = Event.objects.select_for_update().get(pk=run.event_id)
+    if event.agenda_is_published:
+        # Published while the engine worked: its result, free to move any
+        # unconfirmed meeting, waits to be seen and applied like any proposal.
+        run.preview = run.allow_moving_published = True
+        return
+    _write_agenda(event, proposal, notify=False)
+
+
+def _proposal(
+    event: Event, problem: engine.Problem, solution: engine.Solution, meetings: dict[str, Meeting]
+) -> dict:
+    """The engine's result for the meetings it may place: each one's new place
+    (or none, with the reason) and the list of changes against today's agenda,
+    as [meeting, kind, slot before, table before, slot after, table after]."""
+    movable = _movable(problem)
+    placed = {a.meeting: (int(a.slot), int(a.table)) for a in solution.assignments if a.meeting in movable}
+    companies = {meetings[key].exporter_id for key in movable} | {meetings[key].buyer_id for key in movable}
     names = {
         _participant_key(org_id): name
-        for org_id, name in Organisation.objects.filter(
-            pk__in={m.exporter_id for m in movable} | {m.buyer_id for m in movable}
-        ).values_list("pk", "name")
+        for org_id, name in Organisation.objects.filter(pk__in=companies).values_list("pk", "name")
     }
     slot_numbers = {str(pk): number for pk, number in event.slots.values_list("pk", "number")}
     table_names = {str(pk): name for pk, name in event.tables.values_list("pk", "name")}
+    reasons = {
+        u.meeting: {
+            "code": u.code,
+            "params": _readable_params(u.params, names, slot_numbers, table_names),
+            "reason": u.reason,
+        }
+        for u in solution.unscheduled
+        if u.meeting in movable
+    }
+    changes = []
+    for key in sorted(movable, key=int):
+        meeting = meetings[key]
+        before = (meeting.slot_id, meeting.table_id) if meeting.is_booked else None
+        after = placed.get(key)
+        kind = _change_kind(before, after)
+        if kind:
+            changes.append([meeting.pk, kind, *(before or (None, None)), *(after or (None, None))])
+    return {
+        "places": {key: list(placed[key]) if key in placed else None for key in sorted(movable, key=int)},
+        "reasons": reasons,
+        "changes": changes,
+    }
+
+
+def _change_kind(before: tuple | None, after: tuple | None) -> str | None:
+    if before == after:
+        return None
+    if before is None:
+        return "placed"
+    return "taken_off" if after is None else "moved"
+
+
+@transaction.atomic
+def schedule_run_apply(*, run: ScheduleRun, by: User | None) -> ScheduleRun:
+    """Write a previewed run's agenda, exactly as it was shown, and email both
+    sides of each meeting placed, moved or taken off. Refused once applied (a
+    second click changes and sends nothing) and when the agenda changed since
+    the run read it."""
+    run = ScheduleRun.objects.select_for_update().select_related("event").get(pk=run.pk)
+    if not run.preview or run.status != ScheduleRun.Status.FINISHED:
+        raise ValidationError(_("This run has nothing to apply."), code="state")
+    if run.applied_at is not None:
+        raise ValidationError(
+            _("This preview has already been applied; nothing more was changed or sent."), code="applied"
+        )
+    event = Event.objects.select_for_update().get(pk=run.event_id)
+    if agenda_fingerprint(event, keep_booked=not run.allow_moving_published) != run.agenda_fingerprint:
+        raise ValidationError(
+            _(
+                "The agenda has changed since this preview was worked out, so it no longer shows what "
+                "would happen. Run the scheduling again to see the changes as they are now."
+            ),
+            code="changed",
+        )
+    _write_agenda(event, run.proposal, notify=True)
+    run.applied_at = timezone.now()
+    run.applied_by = by
+    run.save(update_fields=["applied_at", "applied_by"])
+    return run
+
+
+def _write_agenda(event: Event, proposal: dict, *, notify: bool) -> None:
+    """Give each movable meeting of the proposal its new place. Movable meetings
+    leave their places first so the unique constraints never see two meetings
+    in one place mid-way; with `notify`, both sides of each change are told."""
+    places = proposal["places"]
+    ids = [int(key) for key in places]
+    movable = list(
+        Meeting.objects.select_for_update().filter(pk__in=ids, state__in=Meeting.LIVE).order_by("pk")
+    )
+    Meeting.objects.filter(pk__in=[m.pk for m in movable]).update(
+        slot=None, table=None, state=Meeting.State.REQUESTED
+    )
     for meeting in movable:
         key = str(meeting.pk)
         before = (meeting.slot_id, meeting.table_id) if meeting.is_booked else None
-        assignment = placed.get(key)
-        if assignment is None:
+        after = tuple(places[key]) if places.get(key) else None
+        if after is None:
             meeting.slot_id = meeting.table_id = None
             meeting.state = Meeting.State.REQUESTED
-            unscheduled = reasons.get(key)
-            meeting.unscheduled_reason = (
-                {
-                    "code": unscheduled.code,
-                    "params": _readable_params(unscheduled.params, names, slot_numbers, table_names),
-                    "reason": unscheduled.reason,
-                }
-                if unscheduled
-                else {}
-            )
+            meeting.exporter_confirmed_at = meeting.buyer_confirmed_at = None
+            meeting.unscheduled_reason = proposal["reasons"].get(key, {})
+            continue
+        meeting.slot_id, meeting.table_id = after
+        meeting.unscheduled_reason = {}
+        if before != after:
+            # A new time needs both sides' word again.
+            meeting.state = Meeting.State.SCHEDULED
+            meeting.exporter_confirmed_at = meeting.buyer_confirmed_at = None
+        elif meeting.exporter_confirmed_at and meeting.buyer_confirmed_at:
+            meeting.state = Meeting.State.CONFIRMED
         else:
-            meeting.slot_id, meeting.table_id = int(assignment.slot), int(assignment.table)
-            meeting.unscheduled_reason = {}
-            if before != (meeting.slot_id, meeting.table_id):
-                meeting.state = Meeting.State.SCHEDULED
-                meeting.exporter_confirmed_at = meeting.buyer_confirmed_at = None
-            elif meeting.exporter_confirmed_at and meeting.buyer_confirmed_at:
-                meeting.state = Meeting.State.CONFIRMED
-            else:
-                meeting.state = Meeting.State.SCHEDULED
-        if published and before is not None and before != (meeting.slot_id, meeting.table_id):
-            changed.append(meeting)
+            meeting.state = Meeting.State.SCHEDULED
     Meeting.objects.bulk_update(
         movable,
         ["slot", "table", "state", "unscheduled_reason", "exporter_confirmed_at", "buyer_confirmed_at"],
         batch_size=500,
     )
-    if changed:
+    if notify:
         from events.tasks import meeting_changed_notify_task
 
-        changed_ids = [m.pk for m in changed]
+        emails = [(row[0], CHANGE_KINDS[row[1]]) for row in proposal["changes"]]
         transaction.on_commit(
-            lambda: [meeting_changed_notify_task.delay(pk, "moved", None) for pk in changed_ids]
+            lambda: [meeting_changed_notify_task.delay(pk, change, None) for pk, change in emails]
         )
-    return len(changed)
 
 
 def latest_schedule_run(event: Event) -> ScheduleRun | None:

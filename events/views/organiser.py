@@ -26,6 +26,7 @@ from events.forms import (
     MEETING_STATE_CHOICES,
     TIME_ZONES,
     AddParticipantForm,
+    CheckInForm,
     DecisionForm,
     EventForm,
     EventStatusForm,
@@ -41,14 +42,19 @@ from events.models import Event, Meeting, Participation, ScheduleRun
 from events.selectors import (
     agenda_grid,
     agenda_meetings,
+    agenda_publication_notice,
     booths_of,
+    check_in_days,
+    check_in_history,
     meeting_counts,
     meeting_for_event,
     meetings_of_event,
     participation_counts,
     participations_of,
+    run_changes,
     table_sheets,
 )
+from events.services import check_in as check_in_services
 from events.services import events as event_services
 from events.services import meetings as meeting_services
 from events.services import scheduling as scheduling_services
@@ -119,16 +125,41 @@ class EventUpdateView(OrganiserOfEvent, _EventFormView):
 
 
 class EventStatusView(OrganiserOfEvent, View):
+    """Change the event's status. A change that would email participants
+    their agenda first shows who, and changes only once that is confirmed."""
+
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
         form = EventStatusForm(request.POST)
-        if form.is_valid():
-            event_services.event_set_status(event=self.event, status=form.cleaned_data["status"])
-            messages.success(
-                request, _("The event is now: %(status)s.") % {"status": self.event.get_status_display()}
-            )
-        return redirect("event_detail", slug=self.event.slug)
+        if not form.is_valid():
+            return redirect("event_detail", slug=self.event.slug)
+        status = form.cleaned_data["status"]
+        confirm = request.POST.get("confirm", "")
+        emailed = len(agenda_publication_notice(self.event).participations) if confirm else 0
+        try:
+            event = event_services.event_set_status(event=self.event, status=status, confirm=confirm)
+        except ValidationError as error:
+            if error.code != "confirm":
+                service_refused(request, error)
+                return redirect("event_detail", slug=self.event.slug)
+            context = {
+                "event": self.event,
+                "status": status,
+                "status_label": Event.Status(status).label,
+                "notice": agenda_publication_notice(self.event),
+                "changed": bool(confirm),
+            }
+            return render(request, "events/organiser/status_confirm.html", context)
+        text = _("The event is now: %(status)s.") % {"status": event.get_status_display()}
+        if emailed:
+            text += " " + ngettext(
+                "%(count)s participant is being emailed their agenda.",
+                "%(count)s participants are being emailed their agenda.",
+                emailed,
+            ) % {"count": emailed}
+        messages.success(request, text)
+        return redirect("event_detail", slug=event.slug)
 
 
 # Participants -------------------------------------------------------------------
@@ -144,9 +175,12 @@ class ParticipantListView(OrganiserOfEvent, TemplateView):
         if status in Participation.Status.values:
             participations = participations.filter(status=status)
         page = Paginator(participations, 50).get_page(self.request.GET.get("page"))
+        today_is_event_day, event_days = check_in_days(self.event)
         context.update(
             page_obj=page,
             participations=page.object_list,
+            today_is_event_day=today_is_event_day,
+            event_days=event_days,
             status=status,
             statuses=Participation.Status.choices,
             counts=participation_counts(self.event),
@@ -217,9 +251,20 @@ class ParticipantDecideView(_ParticipationAction):
 class ParticipantCheckInView(_ParticipationAction):
     def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         participation = self.participation(pk)
-        checked_in = request.POST.get("checked_in", "1") == "1"
+        form = CheckInForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, text)
+            return self.done(request)
+        checked_in = form.cleaned_data["checked_in"]
         try:
-            event_services.participation_check_in(participation=participation, checked_in=checked_in)
+            check_in_services.participation_check_in(
+                participation=participation,
+                checked_in=checked_in,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             service_refused(request, error)
         else:
@@ -247,6 +292,7 @@ class ParticipantDetailView(OrganiserOfEvent, TemplateView):
         context = super().get_context_data(**kwargs)
         participation = kwargs.get("participation") or self._participation()
         meetings = list(agenda_meetings(self.event, participation.organisation))
+        today_is_event_day, event_days = check_in_days(self.event)
         for meeting in meetings:
             meeting.counterpart = (
                 meeting.buyer if meeting.exporter_id == participation.organisation_id else meeting.exporter
@@ -254,6 +300,9 @@ class ParticipantDetailView(OrganiserOfEvent, TemplateView):
         context.update(
             participation=participation,
             meetings=meetings,
+            today_is_event_day=today_is_event_day,
+            event_days=event_days,
+            check_ins=list(check_in_history(participation)),
             unavailable=list(participation.unavailable_slots.order_by("number")),
             home_table_form=kwargs.get("home_table_form")
             or HomeTableForm(event=self.event, initial={"home_table": participation.home_table}),
@@ -347,6 +396,7 @@ class MeetingManageView(OrganiserOfEvent, TemplateView):
         initial = {"slot": meeting.slot, "table": meeting.table}
         context.update(
             meeting=meeting,
+            started=meeting_services.meeting_has_started(meeting),
             reason_text=scheduling_services.unscheduled_reason_text(meeting.unscheduled_reason)
             if meeting.unscheduled_reason
             else "",
@@ -409,38 +459,71 @@ class ScheduleView(OrganiserOfEvent, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        run = scheduling_services.latest_schedule_run(self.event)
         context.update(
-            run=scheduling_services.latest_schedule_run(self.event),
+            run=run,
+            changes=run_changes(run) if run and run.preview else None,
             counts=meeting_counts(self.event),
-            form=kwargs.get("form") or ScheduleForm(),
+            form=kwargs.get("form") or ScheduleForm(published=self.event.agenda_is_published),
         )
         return context
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
-        form = ScheduleForm(request.POST)
+        form = ScheduleForm(request.POST, published=self.event.agenda_is_published)
         if form.is_valid():
             try:
-                scheduling_services.schedule_run_start(
-                    event=self.event, user=request.user, time_limit=float(form.cleaned_data["time_limit"])
+                run = scheduling_services.schedule_run_start(
+                    event=self.event,
+                    user=request.user,
+                    time_limit=float(form.cleaned_data["time_limit"]),
+                    allow_moving_published=form.cleaned_data.get("allow_moving_published", False),
                 )
             except ValidationError as error:
                 service_refused(request, error, form)
             else:
-                messages.success(request, _("Scheduling started."))
+                messages.success(
+                    request,
+                    _("Working out the changes. Nothing changes and nobody is emailed until you apply them.")
+                    if run.preview
+                    else _("Scheduling started."),
+                )
                 return redirect("event_schedule", slug=self.event.slug)
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class ScheduleRunProgressView(OrganiserOfEvent, View):
-    http_method_names = ["get"]
-
-    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+class _RunOfEvent(OrganiserOfEvent, View):
+    def run(self, pk: int) -> ScheduleRun:
         run = ScheduleRun.objects.filter(event=self.event, pk=pk).first()
         if run is None:
             raise Http404
+        return run
+
+
+class ScheduleRunProgressView(_RunOfEvent):
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        run = self.run(pk)
         if request.htmx and not run.is_running:
             return HttpResponseClientRefresh()
         return render(request, "events/organiser/_schedule_progress.html", {"run": run, "event": self.event})
+
+
+class ScheduleApplyView(_RunOfEvent):
+    """Apply the changes a run proposed for a published agenda, as shown."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        try:
+            scheduling_services.schedule_run_apply(run=self.run(pk), by=request.user)
+        except ValidationError as error:
+            service_refused(request, error)
+        else:
+            messages.success(
+                request, _("The changes are applied; both sides of each changed meeting are told.")
+            )
+        return redirect("event_schedule", slug=self.event.slug)
 
 
 class AgendaGridView(OrganiserOfEvent, TemplateView):
@@ -451,7 +534,7 @@ class AgendaGridView(OrganiserOfEvent, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         tables, rows = agenda_grid(self.event)
-        context.update(tables=tables, rows=rows, counts=meeting_counts(self.event))
+        context.update(tables=tables, rows=rows, counts=meeting_counts(self.event), now=timezone.now())
         return context
 
 

@@ -117,6 +117,9 @@ class Match(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     mutual_at = models.DateTimeField(_("mutual since"), null=True, blank=True)
+    # Both sides hear of mutual interest once per match, even if one side
+    # takes its "yes" back and gives it again.
+    mutual_notified_at = models.DateTimeField(_("mutual interest emailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("match")

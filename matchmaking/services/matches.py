@@ -53,17 +53,13 @@ def match_express_interest(*, match: Match, organisation: Organisation, interest
     return match
 
 
-def _notified_key(match: Match) -> str:
-    return f"match-mutual-notified:{match.pk}:{match.mutual_at.isoformat() if match.mutual_at else ''}"
-
-
 def match_mutual_notify(*, match: Match) -> bool:
     """Email every member of both organisations that interest is mutual, each
     with the other side's contacts and a link to the match. Does nothing when
-    the match is no longer mutual, or when this mutual moment was already
-    announced (a repeated task), and says whether it sent."""
+    the match is no longer mutual, or when it was already announced (a
+    repeated task, or a "yes" taken back and given again), and says whether
+    it sent."""
     from django.conf import settings
-    from django.core.cache import cache
     from django.core.mail import get_connection, send_mass_mail
     from django.template.loader import render_to_string
     from django.urls import reverse
@@ -73,10 +69,11 @@ def match_mutual_notify(*, match: Match) -> bool:
     match = match_for_row(match.pk)
     if match.state != Match.State.MUTUAL:
         return False
-    # The cache is shared between workers in production; marking only after
-    # sending means a retried failure sends again rather than never.
-    key = _notified_key(match)
-    if cache.get(key):
+    # Claimed before sending so two tasks never both send; released when
+    # sending fails, so a retry sends rather than never.
+    if not Match.objects.filter(pk=match.pk, mutual_notified_at__isnull=True).update(
+        mutual_notified_at=timezone.now()
+    ):
         return False
     exporter, buyer = match.lot.exporter, match.need.buyer
     people = members_to_notify([exporter.pk, buyer.pk])
@@ -99,6 +96,9 @@ def match_mutual_notify(*, match: Match) -> bool:
         body = render_to_string("matchmaking/email/match_mutual_message.txt", context)
         recipients: list[Contact] = people.get(own.pk, [])
         messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]) for person in recipients)
-    send_mass_mail(messages, connection=get_connection())
-    cache.set(key, True, timeout=60 * 60 * 24 * 30)
+    try:
+        send_mass_mail(messages, connection=get_connection())
+    except Exception:
+        Match.objects.filter(pk=match.pk).update(mutual_notified_at=None)
+        raise
     return True

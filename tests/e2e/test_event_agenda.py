@@ -43,7 +43,7 @@ def test_organiser_schedules_and_exporter_confirms(site, new_page, shoot):
     page.goto(f"{site}/events/{fair.slug}/schedule/")
     page.fill("#id_time_limit", "2")
     page.click("main form button[type=submit]")
-    page.wait_for_selector("text=Meetings scheduled")
+    page.wait_for_selector("text=Meetings on the agenda")
     shoot(page, "event-01-scheduled")
     assert Meeting.objects.filter(event=fair, state=Meeting.State.SCHEDULED).count() == 3
     page.goto(f"{site}/events/{fair.slug}/grid/")

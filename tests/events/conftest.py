@@ -9,8 +9,10 @@ from collections.abc import Callable
 import pytest
 
 from accounts.models import Organisation, User
-from events.models import Event, Meeting, Participation
-from events.services.events import SessionSpec, event_save
+from events.models import Event, Meeting, Participation, ScheduleRun
+from events.selectors import agenda_publication_notice
+from events.services.events import SessionSpec, event_save, event_set_status
+from events.services.scheduling import schedule_run_start
 from tests.factories import (
     BuyerFactory,
     ExporterFactory,
@@ -18,6 +20,7 @@ from tests.factories import (
     MembershipFactory,
     OrganiserFactory,
     ParticipationFactory,
+    UserFactory,
 )
 
 FAIR_DAY = datetime.date(2026, 12, 15)
@@ -89,3 +92,63 @@ def meeting_between() -> Callable[..., Meeting]:
         return MeetingFactory(event=event, exporter=exporter, buyer=buyer, **kwargs)
 
     return _meeting
+
+
+# A published agenda ------------------------------------------------------------------
+
+
+def make_company(factory, name: str, language: str = "en") -> Organisation:
+    organisation = factory(name=name)
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(email=f"{name.split()[0].lower()}@example.com", language=language),
+    )
+    return organisation
+
+
+def agenda_places(event: Event) -> dict[int, tuple]:
+    return {m.pk: (m.state, m.slot_id, m.table_id) for m in Meeting.objects.filter(event=event)}
+
+
+@pytest.fixture
+def schedule(organiser, django_capture_on_commit_callbacks):
+    """Start a run and let its task run (Celery is eager in tests); after
+    publication it only proposes."""
+
+    def _schedule(event: Event, allow_moving: bool = False) -> ScheduleRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = schedule_run_start(
+                event=event, user=organiser, time_limit=1, allow_moving_published=allow_moving
+            )
+        run.refresh_from_db()
+        return run
+
+    return _schedule
+
+
+@pytest.fixture
+def set_status(django_capture_on_commit_callbacks):
+    """Change the status as an organiser who confirmed what the page showed."""
+
+    def _set_status(event: Event, status: str) -> Event:
+        with django_capture_on_commit_callbacks(execute=True):
+            return event_set_status(
+                event=event, status=status, confirm=agenda_publication_notice(event).token
+            )
+
+    return _set_status
+
+
+@pytest.fixture
+def fair_with_requests(fair, meeting_between) -> list[Meeting]:
+    """Two exporters meet three buyers each, and a fourth buyer takes part with
+    no meeting; every company has one member."""
+    exporters = [make_company(ExporterFactory, f"Exporter{n} Auto", "zh-hans") for n in range(2)]
+    buyers = [make_company(BuyerFactory, f"Buyer{n} Motors", "ru") for n in range(3)]
+    meetings = [meeting_between(fair, e, b) for e in exporters for b in buyers]
+    Participation.objects.create(
+        event=fair,
+        organisation=make_company(BuyerFactory, "Idle Trading"),
+        status=Participation.Status.APPROVED,
+    )
+    return meetings

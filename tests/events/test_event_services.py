@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from events.models import Event, Meeting, Participation
 from events.services import events as services
+from events.services.check_in import participation_check_in
 from events.services.events import SessionSpec, table_names_from
 from events.services.meetings import meeting_move
 from matchmaking.models import Match
@@ -212,11 +213,11 @@ def test_only_exporters_have_booths_and_only_approved_companies_check_in(fair, j
     with pytest.raises(ValidationError, match="Only exporters"):
         services.participation_set_home_table(participation=buyer, table=fair.tables.first())
     pending = join(fair, status=Participation.Status.PENDING)
+    on_the_day = fair.slots.get(number=1).starts_at
     with pytest.raises(ValidationError, match="approved"):
-        services.participation_check_in(participation=pending)
-    exporter = join(fair)
-    services.participation_check_in(participation=exporter)
-    assert exporter.checked_in_at is not None
+        participation_check_in(participation=pending, now=on_the_day)
+    exporter = participation_check_in(participation=join(fair), now=on_the_day)
+    assert exporter.checked_in_at == on_the_day
 
 
 def test_export_matches_keeps_to_the_events_participants(fair, join, tmp_path):

@@ -76,7 +76,7 @@ def test_a_confirmed_meeting_that_began_takes_an_outcome(started):
 
 
 def test_a_meeting_marked_held_takes_an_outcome_whenever(booked):
-    services.meeting_record_attendance(meeting=booked, held=True)
+    services.meeting_record_attendance(meeting=booked, held=True, now=booked.slot.starts_at)
     meeting = services.meeting_record_outcome(meeting=booked, organisation=booked.buyer, outcome="follow_up")
     assert meeting.buyer_outcome == "follow_up"
 

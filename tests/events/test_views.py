@@ -5,18 +5,22 @@ form does."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from events import urls as event_urls
 from events.models import Event, EventSession, EventTable, Meeting, Participation, ScheduleRun, Slot
+from events.selectors import agenda_publication_notice
 from events.services.events import SessionSpec, event_save
 from events.services.meetings import meeting_move
+from events.services.scheduling import agenda_fingerprint
 from matchmaking.models import Lot, Match, Need
 from tests.events.conftest import FAIR_DAY, make_fair
 from tests.factories import (
@@ -187,6 +191,7 @@ def _routes(scene: Scene) -> dict[str, tuple[str, str, dict]]:
         "event_meeting": ("get", reverse("event_meeting", args=[slug, meeting]), {}),
         "event_schedule": ("get", reverse("event_schedule", args=[slug]), {}),
         "event_schedule_progress": ("get", reverse("event_schedule_progress", args=[slug, run]), {}),
+        "event_schedule_apply": ("post", reverse("event_schedule_apply", args=[slug, run]), {}),
         "event_grid": ("get", reverse("event_grid", args=[slug]), {}),
         "event_table_signs": ("get", reverse("event_table_signs", args=[slug]), {}),
         "event_table_sheets": ("get", reverse("event_table_sheets", args=[slug]), {}),
@@ -223,6 +228,7 @@ ORGANISER_OF_EVENT = [
     "event_meeting",
     "event_schedule",
     "event_schedule_progress",
+    "event_schedule_apply",
     "event_grid",
     "event_table_signs",
     "event_table_sheets",
@@ -397,6 +403,7 @@ def elsewhere(join) -> Scene:
         "event_participant_check_in",
         "event_meeting",
         "event_schedule_progress",
+        "event_schedule_apply",
     ],
 )
 def test_another_events_objects_are_404_through_this_events_address(login, scene, elsewhere, organiser, name):
@@ -846,6 +853,10 @@ def test_the_decision_returns_to_the_filtered_list(login, organiser, scene):
 
 
 def test_check_in_toggles(login, organiser, scene):
+    # Check-in is taken on the event's days: today is one.
+    EventSession.objects.filter(event=scene.event).update(
+        date=timezone.localdate(timezone.now(), scene.event.zone)
+    )
     client = login(organiser)
     url = reverse("event_participant_check_in", args=[scene.event.slug, scene.exporter.pk])
 
@@ -911,7 +922,7 @@ def test_the_participant_page_shows_its_meetings_and_availability(login, organis
     scene.exporter.unavailable_slots.add(scene.event.slots.get(number=4))
     response = login(organiser).get(reverse("event_participant", args=[scene.event.slug, scene.exporter.pk]))
     assert scene.buyer.organisation.name in response.text
-    assert "#4 (10:30)" in response.text
+    assert "#4 (Tue 15 Dec 10:30)" in response.text
 
 
 # Meetings --------------------------------------------------------------------------
@@ -953,6 +964,37 @@ def test_moving_onto_a_taken_table_is_409(login, organiser, scene, join):
     assert "T1 is already taken in slot 1" in response.text
     other.refresh_from_db()
     assert other.slot is None
+
+
+@pytest.mark.parametrize("page", ["current", "stale"])
+def test_a_refused_move_reads_as_an_error(login, organiser, scene, rival, page):
+    """The clash is in the site's error style, announced to screen readers;
+    also when the page posted was opened before the meeting was marked held."""
+    if page == "stale":
+        Meeting.objects.filter(pk=rival.pk).update(
+            state=Meeting.State.HELD, slot=scene.event.slots.get(number=5), table=scene.event.tables.first()
+        )
+    slot, table = scene.event.slots.get(number=1), scene.event.tables.get(name="T2")
+    response = _manage(login(organiser), scene, rival, action="move", slot=slot.pk, table=table.pk)
+
+    assert response.status_code == 409
+    alerts = re.findall(r'<div class="form-errors" role="alert">(.*?)</div>', response.text, re.S)
+    assert len(alerts) == 1
+    assert ("already has a meeting in slot 1" if page == "current" else "can be moved") in alerts[0]
+
+
+def test_the_error_style_colours_the_message_itself():
+    """Pico colours paragraphs itself, so the rule must reach the paragraphs
+    inside an error block, or they read as grey body text."""
+    css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text()
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", css)
+    coloured = {
+        selector.strip()
+        for selectors, body in rules
+        if "color: var(--cb-error)" in body
+        for selector in selectors.split(",")
+    }
+    assert {".form-errors p", "p.error"} <= coloured
 
 
 def test_moving_into_a_free_slot_books_the_meeting(login, organiser, scene, rival):
@@ -1000,6 +1042,11 @@ def test_cancelling_needs_a_reason(login, organiser, scene):
     ],
 )
 def test_the_organisers_other_meeting_actions(login, organiser, scene, action, check):
+    # Held and no-show are taken once the meeting has started.
+    starts = timezone.now() - datetime.timedelta(minutes=5)
+    Slot.objects.filter(pk=scene.meeting.slot_id).update(
+        starts_at=starts, ends_at=starts + datetime.timedelta(minutes=30)
+    )
     response = _manage(login(organiser), scene, scene.meeting, action=action)
     assert response.status_code == 302
     scene.meeting.refresh_from_db()
@@ -1314,7 +1361,7 @@ def test_the_organiser_starts_a_scheduling_run(
     rival.refresh_from_db()
     assert rival.state == Meeting.State.SCHEDULED
     page = client.get(reverse("event_schedule", args=[scene.event.slug]))
-    assert "Meetings scheduled" in page.text
+    assert "Meetings on the agenda" in page.text
 
 
 def test_a_second_run_is_refused_while_one_is_under_way(login, organiser, scene):
@@ -1657,7 +1704,13 @@ def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
                 name="Renamed",
             ),
         ),
-        "status/post": ("organiser", "post", url("event_status"), {"status": Event.Status.SCHEDULED}),
+        "status/post": (
+            "organiser",
+            "post",
+            url("event_status"),
+            {"status": Event.Status.SCHEDULED, "confirm": agenda_publication_notice(crowd.event).token},
+        ),
+        "status/confirm": ("organiser", "post", url("event_status"), {"status": Event.Status.SCHEDULED}),
         "participants": ("organiser", "get", url("event_participants"), {}),
         "participants/post": (
             "organiser",
@@ -1682,7 +1735,7 @@ def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
             "organiser",
             "post",
             url("event_participant_check_in", exporter),
-            {"checked_in": "1"},
+            {"checked_in": "1", "reason": "Arrived for the set-up day"},
         ),
         "meetings": ("organiser", "get", url("event_meetings"), {}),
         "meetings/post": ("organiser", "post", url("event_meetings"), {"action": "from_matches"}),
@@ -1696,10 +1749,27 @@ def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
         "schedule": ("organiser", "get", url("event_schedule"), {}),
         "schedule/post": ("organiser", "post", url("event_schedule"), {"time_limit": 1}),
         "progress": ("organiser", "get", url("event_schedule_progress", crowd.run.pk), {}),
+        "schedule_apply/post": (
+            "organiser",
+            "post",
+            url("event_schedule_apply", _nothing_to_apply(crowd.event).pk),
+            {},
+        ),
         "grid": ("organiser", "get", url("event_grid"), {}),
         "table_signs": ("organiser", "get", url("event_table_signs"), {}),
         "table_sheets": ("organiser", "get", url("event_table_sheets"), {}),
     }
+
+
+def _nothing_to_apply(event: Event) -> ScheduleRun:
+    """A finished preview of the agenda as it is, changing nothing."""
+    return ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.FINISHED,
+        preview=True,
+        proposal={"places": {}, "reasons": {}, "changes": []},
+        agenda_fingerprint=agenda_fingerprint(event, keep_booked=True),
+    )
 
 
 # Measured + 1. A signed-in page on an event starts with savepoint, session,
@@ -1733,13 +1803,14 @@ QUERY_BOUNDS = {
     "create/post": 31,
     "edit": 9,
     "edit/post": 30,
-    "status/post": 8,
+    "status/post": 16,
+    "status/confirm": 15,
     "participants": 11,
     "participants/post": 22,
-    "participant": 11,
+    "participant": 14,
     "participant/post": 10,
     "decide/post": 16,
-    "check_in/post": 9,
+    "check_in/post": 14,
     "meetings": 12,
     "meetings/post": 10,
     "meeting": 10,
@@ -1747,10 +1818,15 @@ QUERY_BOUNDS = {
     "schedule": 9,
     "schedule/post": 14,
     "progress": 8,
+    "schedule_apply/post": 18,
     "grid": 11,
     "table_signs": 10,
     "table_sheets": 10,
 }
+
+
+# Posts answered with a page that asks for confirmation first.
+ASKS_FIRST = {"status/confirm"}
 
 
 def test_every_view_has_a_query_bound(organiser, exporter_admin, buyer_admin):
@@ -1779,6 +1855,8 @@ def test_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(bound):
         response = _send(client, method, url, data)
 
-    assert response.status_code == (302 if method == "post" else 200), response.content[:2000]
-    if method == "post":
+    assert response.status_code == (302 if method == "post" and case not in ASKS_FIRST else 200), (
+        response.content[:2000]
+    )
+    if method == "post" and case not in ASKS_FIRST:
         assert not [m for m in client.get(response.url).context["messages"] if m.level_tag == "error"]

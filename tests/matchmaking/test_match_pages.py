@@ -4,11 +4,16 @@ diagnosis, and the organisers' matching overview."""
 
 from __future__ import annotations
 
+import importlib
+from smtplib import SMTPException
+
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from accounts.models import Membership
 from matchmaking.models import Match, MatchRun, Need
+from matchmaking.services.matches import match_mutual_notify
 from matchmaking.tasks import match_mutual_notify_task
 from tests.factories import (
     BuyerFactory,
@@ -561,6 +566,58 @@ def test_mutual_email_is_sent_once_even_if_the_task_runs_twice(
     match_mutual_notify_task(match.pk)
 
     assert len(mailoutbox) == 2
+
+
+def test_mutual_email_is_not_sent_again_when_a_side_says_no_then_yes(
+    login, exporter_admin, match, django_capture_on_commit_callbacks, mailoutbox
+):
+    match.buyer_interest = "yes"
+    match.save()
+    client = login(exporter_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        interest(client, match, "yes")
+    assert len(mailoutbox) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        interest(client, match, "no")
+    with django_capture_on_commit_callbacks(execute=True):
+        interest(client, match, "yes")
+
+    match.refresh_from_db()
+    assert match.state == Match.State.MUTUAL
+    assert len(mailoutbox) == 2
+
+
+class _RefusingMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise SMTPException("451 try again later")
+
+
+def test_a_mutual_email_that_failed_is_sent_by_the_retry(match, settings, mailoutbox):
+    match.exporter_interest = match.buyer_interest = "yes"
+    match.state = Match.State.MUTUAL
+    match.save()
+    settings.EMAIL_BACKEND = f"{__name__}._RefusingMailServer"
+    with pytest.raises(SMTPException):
+        match_mutual_notify(match=match)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    assert match_mutual_notify(match=match)
+    assert len(mailoutbox) == 2
+
+
+def test_the_migration_counts_todays_mutual_matches_as_announced(match, mailoutbox):
+    from django.apps import apps
+
+    migration = importlib.import_module("matchmaking.migrations.0008_match_mutual_notified_at")
+    match.exporter_interest = match.buyer_interest = "yes"
+    match.state = Match.State.MUTUAL
+    match.save()
+
+    migration.mutual_matches_were_announced(apps, None)
+
+    assert not match_mutual_notify(match=match)
+    assert mailoutbox == []
 
 
 def test_mutual_email_is_skipped_when_no_longer_mutual(match, mailoutbox):

@@ -1,9 +1,12 @@
-"""Schedule an event's requested meetings here and now, printing the figures."""
+"""Schedule an event's requested meetings here and now, printing the figures.
+Once the event's agenda is published the run only proposes its changes; the
+organiser sees and applies them on the scheduling page."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from events.models import ScheduleRun
 from events.selectors import event_by_slug
@@ -18,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="Seconds the engine may take."
         )
+        parser.add_argument(
+            "--allow-moving-published",
+            action="store_true",
+            help="After publication, let the proposal move unconfirmed, unpinned published meetings.",
+        )
 
     def handle(self, *args, **options) -> None:
         event = event_by_slug(options["event"])
@@ -31,7 +39,13 @@ class Command(BaseCommand):
             raise CommandError("A scheduling run is already under way for this event; wait for it to finish.")
         if not event.slots.exists() or not event.tables.exists():
             raise CommandError("The event has no slots or no tables yet: set its sessions and tables first.")
-        run = ScheduleRun.objects.create(event=event, time_limit=options["time_limit"])
+        published = event.agenda_is_published
+        run = ScheduleRun.objects.create(
+            event=event,
+            time_limit=options["time_limit"],
+            preview=published,
+            allow_moving_published=published and options["allow_moving_published"],
+        )
         try:
             run = schedule_run_execute(run_id=run.pk)
         except ValidationError as error:
@@ -47,3 +61,10 @@ class Command(BaseCommand):
                 f"{stats['seconds']:.2f} s."
             )
         )
+        if run.preview:
+            self.stdout.write(
+                f"The agenda is published, so nothing changed: this run proposes placing {stats['placed']}, "
+                f"moving {stats['moved']} and taking off {stats['taken_off']} meetings. "
+                f"Review and apply it on the scheduling page: "
+                f"{reverse('event_schedule', args=[event.slug])}"
+            )
