@@ -15,7 +15,7 @@ def mutual_matches_were_announced(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matchmaking', '0007_lot_sold_out_at_zero'),
+        ('matchmaking', '0009_needs_follow_their_market_rules'),
     ]
 
     operations = [
