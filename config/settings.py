@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +96,23 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database has one writer at a time. A transaction that reads
+    # first and writes later (every request does, under ATOMIC_REQUESTS) cannot
+    # wait for the writer ahead of it: SQLite answers "database is locked" at
+    # once, and one of two people acting together got a 500. Taking the write
+    # lock as each transaction begins (IMMEDIATE) makes them queue instead, each
+    # waiting up to `timeout` seconds (below gunicorn's 30 s); the rare request
+    # that waits longer is answered "busy, try again" (config.middleware). WAL
+    # keeps reads outside transactions (sessions, tasks, commands) from waiting
+    # on the writer. NORMAL sync is WAL's usual companion: a crash of the app
+    # loses nothing, a power cut at most the last commits.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
