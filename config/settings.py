@@ -131,7 +131,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-process broker is named a host so kombu does not warn "No hostname
+# was supplied" on the first task of every process.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without a broker every task runs in-process, so each feature works in the
 # embedded default exactly as it does with a worker.
@@ -255,7 +257,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # runserver's "Watching for file changes" line, twice (Django's own
+    # handler and ours), between the demo logins and the address.
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inside the request or command that sent them: a "Task …
+    # succeeded" line for each would bury what the command prints (the demo
+    # logins under fifty of them). A worker's own log keeps them.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # CarBridge ---------------------------------------------------------------------
 

@@ -35,7 +35,9 @@ def test_the_eleventh_invitation_in_an_hour_is_refused_on_the_team_page(
 
     with django_capture_on_commit_callbacks(execute=True):
         responses = [
-            client.post(reverse("team", args=[organisation.pk]), {"email": f"x{n}@spam.example", "role": "member"})
+            client.post(
+                reverse("team", args=[organisation.pk]), {"email": f"x{n}@spam.example", "role": "member"}
+            )
             for n in range(12)
         ]
 
