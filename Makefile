@@ -3,6 +3,8 @@
 # needs nothing but Python 3.11.
 
 PYTHON ?= python3
+# Where `make run` serves the demo.
+ADDRESS ?= 127.0.0.1:8000
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -19,17 +21,25 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 # DJANGO_DEBUG is on for the local demo only; production sets its own variables.
+# The demo logins and the address come last, so they are on screen when the
+# server is up: migrate and the worker stay quiet unless something goes wrong
+# (`make worker` runs a worker that logs every task), and runserver's own
+# production warning is left out (the README says how to run in production).
 run: export DJANGO_DEBUG ?= true
+run: export DJANGO_RUNSERVER_HIDE_WARNING ?= true
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	@echo "Preparing the database and the demo fair..."
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
-		echo "REDIS_URL is set: starting a Celery worker beside the web server."; \
-		$(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
+		echo "REDIS_URL is set: a Celery worker runs beside the web server (warnings only)."; \
+		$(BIN)/celery -A config --quiet worker --beat --loglevel=WARNING --concurrency=2 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-		$(PY) manage.py runserver 127.0.0.1:8000; \
+		echo "CarBridge: http://$(ADDRESS)/ (Ctrl-C stops it)"; \
+		$(PY) manage.py runserver $(ADDRESS); \
 	else \
-		$(PY) manage.py runserver 127.0.0.1:8000; \
+		echo "CarBridge: http://$(ADDRESS)/ (Ctrl-C stops it)"; \
+		$(PY) manage.py runserver $(ADDRESS); \
 	fi
 
 worker: export DJANGO_DEBUG ?= true

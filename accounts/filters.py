@@ -8,9 +8,13 @@ from django_countries import countries
 
 from accounts.models import ContactPoint, Organisation
 
+# Longer text is no search anyone types, and SQLite refuses a LIKE pattern
+# over 50,000 bytes with an error.
+SEARCH_MAX_LENGTH = 200
+
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX_LENGTH)
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Organisation.Kind.choices, empty_label=_("Any")
     )

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +96,23 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database has one writer at a time. A transaction that reads
+    # first and writes later (every request does, under ATOMIC_REQUESTS) cannot
+    # wait for the writer ahead of it: SQLite answers "database is locked" at
+    # once, and one of two people acting together got a 500. Taking the write
+    # lock as each transaction begins (IMMEDIATE) makes them queue instead, each
+    # waiting up to `timeout` seconds (below gunicorn's 30 s); the rare request
+    # that waits longer is answered "busy, try again" (config.middleware). WAL
+    # keeps reads outside transactions (sessions, tasks, commands) from waiting
+    # on the writer. NORMAL sync is WAL's usual companion: a crash of the app
+    # loses nothing, a power cut at most the last commits.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -113,7 +131,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-process broker is named a host so kombu does not warn "No hostname
+# was supplied" on the first task of every process.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without a broker every task runs in-process, so each feature works in the
 # embedded default exactly as it does with a worker.
@@ -237,7 +257,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # runserver's "Watching for file changes" line, twice (Django's own
+    # handler and ours), between the demo logins and the address.
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inside the request or command that sent them: a "Task …
+    # succeeded" line for each would bury what the command prints (the demo
+    # logins under fifty of them). A worker's own log keeps them.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # CarBridge ---------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal
-from deals.services import LineSpec, Terms
+from deals.services import EARLIEST_SIGNING, NOTE_MAX_LENGTH, LineSpec, Terms
 from events.models import Event
 from matchmaking.choices import CURRENCY_CHOICES, Incoterm
 from matchmaking.models import Lot
@@ -32,13 +32,16 @@ class DealForm(forms.Form):
         help_text=_("Deals signed at an event count in its totals."),
     )
     signed_on = forms.DateField(
-        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Signed on"),
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST_SIGNING.isoformat()}),
+        initial=timezone.localdate,
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD")
     incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices, initial=Incoterm.FOB)
     note = forms.CharField(
         label=_("Note"),
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Contract number, payment or delivery terms: anything both sides should see."),
     )

@@ -25,10 +25,20 @@ from accounts.models import Organisation, User
 from deals.models import Deal, DealChange, DealLine
 from events.models import Event, Meeting, Participation
 from matchmaking.models import Lot
+from matchmaking.selectors.fx import fx_rate_on
 from matchmaking.services.matching import on_lot_changed
 
 # Lots a deal may take vehicles from: on offer, or set aside for a buyer.
 SELLABLE = (Lot.Status.AVAILABLE, Lot.Status.RESERVED)
+
+# China's used-car exports began in 2019: a deal signed before 2000 is a
+# typing mistake (year 1 is what a stray keystroke in a date field gives).
+EARLIEST_SIGNING = datetime.date(2000, 1, 1)
+# The price of one vehicle, in yuan, beyond which a number is a slip of the
+# keyboard rather than a car: bounded by worth, not digits, because the rial
+# and the sum count a vehicle's price in billions.
+MAX_UNIT_PRICE_CNY = Decimal(10_000_000)
+NOTE_MAX_LENGTH = 2000
 
 
 @dataclass(frozen=True)
@@ -99,12 +109,27 @@ def _short_of(line_quantity: int, lot: Lot) -> str:
     }
 
 
+def _yuan_per_unit(currency: str, day: datetime.date) -> Decimal | None:
+    # A deal signed before the first stored rate is measured by the newest one.
+    return fx_rate_on(currency, day) or fx_rate_on(currency, datetime.date.max)
+
+
 def _check_terms(terms: Terms, exporter: Organisation) -> None:
     errors: dict[str, list[str]] = {}
     if not terms.lines:
         errors.setdefault("lines", []).append(_("Add at least one lot to the deal."))
     if terms.signed_on > timezone.localdate():
         errors.setdefault("signed_on", []).append(_("A deal cannot be signed in the future."))
+    elif terms.signed_on < EARLIEST_SIGNING:
+        errors.setdefault("signed_on", []).append(
+            _("Give the date the deal was signed: 2000 or later, and not in the future.")
+        )
+    if len(terms.note) > NOTE_MAX_LENGTH:
+        errors.setdefault("note", []).append(
+            _("Keep the note to %(max)s characters; it has %(length)s.")
+            % {"max": NOTE_MAX_LENGTH, "length": len(terms.note)}
+        )
+    rate = _yuan_per_unit(terms.currency, terms.signed_on) if terms.lines else None
     seen: set[int] = set()
     for line in terms.lines:
         lot = line.lot
@@ -131,6 +156,19 @@ def _check_terms(terms: Terms, exporter: Organisation) -> None:
             )
         if line.unit_price <= 0:
             errors.setdefault("lines", []).append(_("Lot %(ref)s: give a unit price.") % {"ref": lot.ref})
+        elif rate is not None and line.unit_price * rate > MAX_UNIT_PRICE_CNY:
+            errors.setdefault("lines", []).append(
+                _(
+                    "Lot %(ref)s: %(price)s %(currency)s a vehicle is more than ¥%(limit)s; "
+                    "check the unit price."
+                )
+                % {
+                    "ref": lot.ref,
+                    "price": line.unit_price,
+                    "currency": terms.currency,
+                    "limit": f"{MAX_UNIT_PRICE_CNY:,}",
+                }
+            )
     if errors:
         raise ValidationError(errors)
 

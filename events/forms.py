@@ -3,6 +3,7 @@ input; the services decide what is allowed."""
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from typing import Any
 
@@ -19,6 +20,25 @@ from matchmaking.models import Lot
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
+# Years an event's dates may fall in. Year 1 or 9999 (a slip in a date field)
+# overflowed when slots were converted between time zones.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _in_sane_years(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s."), params={"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return value
+
+
+_MOMENT_RANGE = {
+    "type": "datetime-local",
+    "min": f"{FIRST_YEAR}-01-01T00:00",
+    "max": f"{LAST_YEAR}-12-31T23:59",
+}
+
 
 class EventForm(forms.ModelForm):
     tables = forms.CharField(
@@ -34,12 +54,8 @@ class EventForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "time_zone": forms.Select(choices=[(zone, zone) for zone in TIME_ZONES]),
-            "registration_opens_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "registration_closes_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "registration_opens_at": forms.DateTimeInput(attrs=_MOMENT_RANGE, format="%Y-%m-%dT%H:%M"),
+            "registration_closes_at": forms.DateTimeInput(attrs=_MOMENT_RANGE, format="%Y-%m-%dT%H:%M"),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -50,6 +66,12 @@ class EventForm(forms.ModelForm):
     def clean_tables(self) -> list[str]:
         return table_names_from(self.cleaned_data["tables"])
 
+    def clean_registration_opens_at(self) -> datetime.datetime | None:
+        return _in_sane_years(self.cleaned_data["registration_opens_at"])
+
+    def clean_registration_closes_at(self) -> datetime.datetime | None:
+        return _in_sane_years(self.cleaned_data["registration_closes_at"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
@@ -59,7 +81,12 @@ class EventForm(forms.ModelForm):
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": f"{FIRST_YEAR}-01-01", "max": f"{LAST_YEAR}-12-31"}
+        ),
+    )
     label = forms.CharField(label=_("Label"), max_length=60, initial=_("Morning"))
     starts = forms.TimeField(
         label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -71,6 +98,9 @@ class SessionForm(forms.Form):
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
             self.add_error("ends", _("A session must end after it starts."))
         return data
+
+    def clean_date(self) -> datetime.date | None:
+        return _in_sane_years(self.cleaned_data["date"])
 
 
 class _SessionFormSet(forms.BaseFormSet):

@@ -20,6 +20,11 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+# Words that follow /events/ in the site's own addresses (events/urls.py): an
+# event with one of them as its short name could never be reached.
+RESERVED_EVENT_SLUGS = frozenset({"new"})
+
+
 class Event(models.Model):
     """A matchmaking conference run by one organiser: days of sessions cut into
     slots, a number of tables, and the companies approved to meet there."""
@@ -92,6 +97,15 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.slug in RESERVED_EVENT_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _("“%(slug)s” is part of the site’s own addresses; choose another short name.")
+                    % {"slug": self.slug}
+                }
+            )
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

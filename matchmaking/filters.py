@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts.filters import SEARCH_MAX_LENGTH
 from accounts.selectors import organisation_for
 from matchmaking.choices import BodyType, FuelType, Steering
 from matchmaking.models import Lot, Match, Need
@@ -71,10 +72,15 @@ class LotFilter(_OwnListFilter):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": _("Reference, make, model or VIN"), "type": "search"}),
     )
-    company = django_filters.CharFilter(label=_("Exporter"), method="filter_company")
-    make = django_filters.CharFilter(label=_("Make"), field_name="make", lookup_expr="iexact")
+    company = django_filters.CharFilter(
+        label=_("Exporter"), method="filter_company", max_length=SEARCH_MAX_LENGTH
+    )
+    make = django_filters.CharFilter(
+        label=_("Make"), field_name="make", lookup_expr="iexact", max_length=SEARCH_MAX_LENGTH
+    )
     body_type = django_filters.ChoiceFilter(
         label=_("Body type"), choices=BodyType.choices, empty_label=_("Any")
     )
@@ -127,9 +133,12 @@ class NeedFilter(_OwnListFilter):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": _("Reference or title"), "type": "search"}),
     )
-    company = django_filters.CharFilter(label=_("Buyer"), method="filter_company")
+    company = django_filters.CharFilter(
+        label=_("Buyer"), method="filter_company", max_length=SEARCH_MAX_LENGTH
+    )
     destination_country = django_filters.ChoiceFilter(
         label=_("Destination"), choices=countries, empty_label=_("Any")
     )

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.utils import translation
 
@@ -35,6 +36,16 @@ def _service_missing(service: str, reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"{message} (REQUIRE_SERVICES=1, so this is a failure, not a skip)")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """On SQLite, test in a database file (one per xdist worker) rather than
+    pytest-django's shared in-memory one, whose table locks behave unlike the
+    file `make run` uses: the concurrency tests need the real thing."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +83,18 @@ def _isolated_cache_and_eager_tasks(settings) -> Iterator[None]:
 def postgres() -> None:
     if connection.vendor != "postgresql":
         _service_missing("PostgreSQL", "DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def each_database(request) -> str:
+    """Runs a test on both databases: the SQLite variant in the suite without
+    DATABASE_URL (the embedded default), the PostgreSQL one (integration) where
+    DATABASE_URL points at PostgreSQL, failing there under REQUIRE_SERVICES=1."""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres")
+    elif connection.vendor != "sqlite":
+        pytest.skip("the SQLite variant runs in the suite without DATABASE_URL")
+    return request.param
 
 
 @pytest.fixture
@@ -160,6 +183,29 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 60.0, interval
             return True
         time.sleep(interval)
     return condition()
+
+
+def at_once(*actions: Callable[[], object]) -> list[object]:
+    """Run the actions in threads released together (each on its own database
+    connection); each one's result, or the exception it raised."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[object] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except BaseException as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
 
 
 # People ------------------------------------------------------------------------

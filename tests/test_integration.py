@@ -4,18 +4,16 @@ REQUIRE_SERVICES=1 and a service is missing."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 
 from accounts import services
 from accounts.models import Invitation, Membership
 from accounts.tasks import invitation_send_task
 from matchmaking.models import Match, MatchRun
 from matchmaking.tasks import match_run_task
-from tests.conftest import wait_until
+from tests.conftest import at_once, wait_until
 from tests.factories import FxRateFactory, InvitationFactory, LotFactory, MembershipFactory, NeedFactory
 
 pytestmark = pytest.mark.integration
@@ -54,25 +52,10 @@ def test_a_real_worker_runs_a_full_match_on_postgresql(celery_worker):
 
 
 def _run_concurrently(*actions) -> list[BaseException | None]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action) -> None:
-        try:
-            barrier.wait(timeout=10)
-            action()
-        except BaseException as error:
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    """What each action raised, or None: `at_once` without the results."""
+    outcomes = at_once(*actions)
     close_old_connections()
-    return outcomes
+    return [outcome if isinstance(outcome, BaseException) else None for outcome in outcomes]
 
 
 @pytest.mark.django_db(transaction=True)

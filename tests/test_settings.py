@@ -58,7 +58,7 @@ def test_embedded_default_is_sqlite_with_eager_celery():
     result = _manage("shell", "--no-imports", "-c", code, DJANGO_DEBUG="true", DATABASE_URL="", REDIS_URL="")
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "memory://"]
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "memory://localhost/"]
 
 
 def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():

@@ -3,17 +3,22 @@ raises `ValidationError` with a message a user can read when a rule says no."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import (
     ConventionSignature,
@@ -113,12 +118,49 @@ def organisation_set_verified(*, organisation: Organisation, verified: bool) -> 
 
 # Invitations -------------------------------------------------------------------
 
+# Every invitation is an email from the platform's address to an address the
+# sender chose, so a company (and a person) sends a team's worth an hour, not a
+# mailing; the names the email carries are cut short for the same reason.
+INVITATIONS_PER_HOUR = 10
+INVITATION_ORGANISATION_NAME_CHARS = 100
+INVITATION_PERSON_NAME_CHARS = 60
+
+
+def _check_invitation_rate(organisation: Organisation, invited_by: User) -> None:
+    # The company's row is locked so that invitations sent at once are
+    # counted one after the other.
+    Organisation.objects.select_for_update().only("pk").get(pk=organisation.pk)
+    since = timezone.now() - timedelta(hours=1)
+    sent = Invitation.objects.filter(
+        Q(organisation=organisation) | Q(invited_by=invited_by), created_at__gt=since
+    ).values_list("created_at", flat=True)
+    recent = sorted(sent)
+    if len(recent) < INVITATIONS_PER_HOUR:
+        return
+    # Free again once the oldest invitation that counts is an hour old.
+    wait = recent[-INVITATIONS_PER_HOUR] - since
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    raise ValidationError(
+        {
+            "email": ngettext(
+                "Your company has sent %(count)s invitations in the last hour, the most allowed; "
+                "try again in %(minutes)s minute.",
+                "Your company has sent %(count)s invitations in the last hour, the most allowed; "
+                "try again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"count": INVITATIONS_PER_HOUR, "minutes": minutes}
+        }
+    )
+
 
 @transaction.atomic
 def invitation_create(*, organisation: Organisation, email: str, role: str, invited_by: User) -> Invitation:
-    """Invite a colleague by email; the email goes out once the transaction commits."""
+    """Invite a colleague by email; the email goes out once the transaction
+    commits. Refused beyond INVITATIONS_PER_HOUR for the company or the sender."""
     from accounts.tasks import invitation_send_task
 
+    _check_invitation_rate(organisation, invited_by)
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
@@ -162,10 +204,12 @@ def invitation_send(*, invitation: Invitation) -> bool:
     )
     if invitation.sent_at is not None or not invitation.is_open:
         return False
+    inviter = str(invitation.invited_by) if invitation.invited_by else _("A colleague")
+    organisation = invitation.organisation.name
     context = {
         "invitation": invitation,
-        "organisation": invitation.organisation,
-        "inviter": invitation.invited_by,
+        "organisation_name": Truncator(organisation).chars(INVITATION_ORGANISATION_NAME_CHARS),
+        "inviter": Truncator(inviter).chars(INVITATION_PERSON_NAME_CHARS),
         "accept_url": invitation_url(invitation),
         "days": settings.CARBRIDGE_INVITATION_DAYS,
     }

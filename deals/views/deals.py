@@ -3,6 +3,7 @@ answer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,15 @@ from events.views import service_refused
 from matchmaking.selectors.fx import fx_rate_on
 
 PAGE_SIZE = 25
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _id_from(value: str) -> int:
+    """A primary key from the query string; anything but plain ASCII digits
+    (str.isdigit also passes "²", which int() refuses) is not found."""
+    if not _ID.fullmatch(value):
+        raise Http404
+    return int(value)
 
 
 def _organisation(request: HttpRequest) -> Organisation:
@@ -77,16 +87,14 @@ class DealRecordView(LoginRequiredMixin, View):
         self.organisation = _organisation(request)
         self.meeting: Meeting | None = None
         if meeting_id := request.GET.get("meeting"):
-            if not meeting_id.isdigit():
-                raise Http404
-            self.meeting = selectors.meeting_for_deal(self.organisation, int(meeting_id))
+            self.meeting = selectors.meeting_for_deal(self.organisation, _id_from(meeting_id))
             if self.meeting is None:
                 raise Http404
             counterpart = self.meeting.buyer if self.organisation.is_exporter else self.meeting.exporter
         elif counterpart_id := request.GET.get("with"):
-            if not counterpart_id.isdigit():
-                raise Http404
-            counterpart = selectors.deal_counterparts(self.organisation).filter(pk=counterpart_id).first()
+            counterpart = (
+                selectors.deal_counterparts(self.organisation).filter(pk=_id_from(counterpart_id)).first()
+            )
             if counterpart is None:
                 raise Http404
         else:

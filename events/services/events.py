@@ -50,7 +50,8 @@ def table_names_from(text: str) -> list[str]:
     text = text.strip()
     if not text:
         raise ValidationError(_("Give the number of tables or their names."), code="tables")
-    if text.isdigit():
+    # isdecimal, not isdigit: int() reads "１２" but not "²", which is a name.
+    if text.isdecimal():
         count = int(text)
         if not 1 <= count <= 500:
             raise ValidationError(_("Give between 1 and 500 tables."), code="tables")

@@ -160,7 +160,8 @@ def _whole_number(value: str, column: str) -> int | None:
     value = value.strip().replace(",", "")
     if not value:
         return None
-    if not value.isdigit():
+    # isdecimal, not isdigit: int() reads full-width "１２" but refuses "²".
+    if not value.isdecimal():
         raise ValidationError(
             _("%(column)s: “%(value)s” is not a whole number.") % {"column": column, "value": value}
         )

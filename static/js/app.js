@@ -26,6 +26,15 @@
     }
   });
 
+  // htmx swaps nothing when the server is too busy to save an answer (503);
+  // say so, rather than leave the button looking as if it did nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 503 && xhr.responseText) {
+      window.alert(xhr.responseText);
+    }
+  });
+
   // Forms that destroy something ask first.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

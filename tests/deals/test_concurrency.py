@@ -1,26 +1,32 @@
-"""PostgreSQL keeps lots from being oversold when buyers confirm deals on the
-same lot at the same moment. Fails, not skips, when REQUIRE_SERVICES=1 and
-PostgreSQL is missing."""
+"""Deals answered at the same moment: PostgreSQL keeps lots from being oversold
+when buyers confirm deals on the same lot at once, and on SQLite and
+PostgreSQL alike two answers to one deal queue up, the second one told what
+happened, never shown an error page. The PostgreSQL tests fail, not skip, when
+REQUIRE_SERVICES=1 and PostgreSQL is missing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
 
-from deals.models import Deal
+from deals.models import Deal, DealChange
 from deals.services import LineSpec, Terms, deal_confirm, deal_record
 from matchmaking.models import Lot
+from tests.conftest import at_once
 from tests.deals.conftest import SIGNED
-from tests.factories import BuyerFactory, ExporterFactory, LotFactory
+from tests.factories import BuyerFactory, ExporterFactory, LotFactory, MembershipFactory
 from tests.test_integration import _run_concurrently
-
-pytestmark = pytest.mark.integration
 
 THREADS = 12
 
 
+@pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_confirmations_cannot_oversell_a_lot(postgres):
     exporter = ExporterFactory()
@@ -67,3 +73,71 @@ def test_concurrent_confirmations_cannot_oversell_a_lot(postgres):
     assert shared.quantity == 100 - 3
     # Refused deals are untouched and still wait for an answer.
     assert Deal.objects.filter(state=Deal.State.RECORDED).count() == THREADS - 3
+
+
+# Several deals answered at once, so that the two answers on each really do
+# overlap.
+DEALS = 4
+
+
+def _posting(client: Client, url: str, data: dict[str, str]) -> Callable[[], HttpResponse]:
+    return lambda: client.post(url, data, follow=True)
+
+
+def _pages(outcomes: list[object]) -> list[str]:
+    """The pages the answers ended on; any error fails the test with its cause."""
+    for outcome in outcomes:
+        assert isinstance(outcome, HttpResponse), outcome
+        assert outcome.status_code == 200, outcome
+    return [outcome.text for outcome in outcomes]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_of_one_deal_at_once_confirm_it_once(
+    each_database, login, record, exporter, buyer, buyer_admin
+):
+    lots = [LotFactory(exporter=exporter, quantity=10) for _ in range(DEALS)]
+    deals = [record((lot, 4, "15000")) for lot in lots]
+    colleague = MembershipFactory(organisation=buyer).user
+    answers = [
+        _posting(login(member), reverse("deal_detail", args=[deal.pk]), {"action": "confirm"})
+        for deal in deals
+        for member in (buyer_admin, colleague)
+    ]
+
+    pages = _pages(at_once(*answers))
+
+    for first, second in zip(pages[::2], pages[1::2], strict=True):
+        assert sorted(["Deal confirmed." in first, "Deal confirmed." in second]) == [False, True]
+        assert "Only a deal awaiting confirmation can be confirmed." in first + second
+    assert {deal.state for deal in Deal.objects.all()} == {Deal.State.CONFIRMED}
+    assert {lot.quantity for lot in Lot.objects.filter(pk__in=[lot.pk for lot in lots])} == {10 - 4}
+    assert DealChange.objects.filter(action=DealChange.Action.CONFIRMED).count() == DEALS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_and_a_cancellation_at_once_leave_the_lot_whole(
+    each_database, login, record, exporter, buyer_admin, exporter_admin
+):
+    lots = [LotFactory(exporter=exporter, quantity=10) for _ in range(DEALS)]
+    deals = [record((lot, 4, "15000")) for lot in lots]
+    answers = []
+    for deal in deals:
+        url = reverse("deal_detail", args=[deal.pk])
+        answers += [
+            _posting(login(buyer_admin), url, {"action": "confirm"}),
+            _posting(login(exporter_admin), url, {"action": "cancel", "reason": "Buyer withdrew"}),
+        ]
+
+    pages = _pages(at_once(*answers))
+
+    # Whichever came first, the cancellation stands and the lot has all its
+    # vehicles: a confirmation first gives them back on cancelling.
+    for confirmed, cancelled in zip(pages[::2], pages[1::2], strict=True):
+        assert "Deal cancelled." in cancelled
+        assert (
+            "Deal confirmed." in confirmed
+            or "Only a deal awaiting confirmation can be confirmed." in confirmed
+        )
+    assert {deal.state for deal in Deal.objects.all()} == {Deal.State.CANCELLED}
+    assert {lot.quantity for lot in Lot.objects.filter(pk__in=[lot.pk for lot in lots])} == {10}

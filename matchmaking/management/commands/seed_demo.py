@@ -4,9 +4,13 @@ run again: existing demo accounts, lots and needs are kept."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from celery import current_app
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -222,14 +226,40 @@ def _seed_needs(organisations: dict[str, Organisation]) -> tuple[int, int]:
     return len(new), len(existing) + len(new)
 
 
+@contextmanager
+def _tasks_in_this_process() -> Iterator[None]:
+    """Celery tasks run eagerly, without a log line each (settings.LOGGING
+    quiets them only when every task runs eagerly)."""
+    trace = logging.getLogger("celery.app.trace")
+    eager, level = current_app.conf.task_always_eager, trace.level
+    current_app.conf.task_always_eager = True
+    trace.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        current_app.conf.task_always_eager = eager
+        trace.setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Load the demo fair (idempotent) and print the demo logins."
 
     def handle(self, *args, **options) -> None:
         # The demo companies' addresses lead nowhere: the emails the demo's
-        # deals and meetings would send (after the commit) go nowhere too.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # deals and meetings would send (after the commit) go nowhere too. The
+        # tasks sending them run here, even with a worker, so that the dummy
+        # backend applies rather than the worker printing every email.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            _tasks_in_this_process(),
+        ):
             self._seed()
+        # Last, after the commit and the tasks it set off, so nothing follows
+        # the logins but the server's address.
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for company in [ORGANISER, *DEMO_COMPANIES]:
+            email = f"{company.login}@{DEMO_DOMAIN}"
+            self.stdout.write(f"  {company.kind:<9}  {email:<30}  {company.name}")
 
     @transaction.atomic
     def _seed(self) -> None:
@@ -281,10 +311,6 @@ class Command(BaseCommand):
             self.stderr.write(f"Matching failed: {run.error if run else 'no run'}")
         self._seed_event(organisations)
         self._seed_contact_points(organisations[ORGANISER.login])
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for company in [ORGANISER, *DEMO_COMPANIES]:
-            email = f"{company.login}@{DEMO_DOMAIN}"
-            self.stdout.write(f"  {company.kind:<9}  {email:<30}  {company.name}")
 
     def _seed_event(self, organisations: dict[str, Organisation]) -> None:
         from events.demo import seed_demo_event
