@@ -89,7 +89,8 @@ def market_rule_panel(country: object, steering: str = "") -> MarketRulePanel | 
     elif required and steering != required:
         conflict = True
         note = _(
-            "You asked for “%(wanted)s”, but %(country)s requires “%(required)s”, so no lot will match."
+            "%(country)s requires “%(required)s”, so a need asking for “%(wanted)s” cannot be saved: "
+            "leave the steering empty or choose “%(required)s”."
         ) % {"wanted": _steering_label(steering), "country": name, "required": _steering_label(required)}
     else:
         note = ""

@@ -447,8 +447,8 @@ def test_market_rule_partial_warns_when_the_wanted_steering_cannot_match(login, 
     )
 
     assert (
-        "You asked for “Left-hand drive”, but Kenya requires “Right-hand drive”, so no lot will match."
-        in response.text
+        "Kenya requires “Right-hand drive”, so a need asking for “Left-hand drive” cannot be saved: "
+        "leave the steering empty or choose “Right-hand drive”." in response.text
     )
 
 
