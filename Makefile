@@ -50,6 +50,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@# With PostgreSQL configured the races above ran there; run them on the
+	@# embedded SQLite too, which is what `make run` serves without configuration.
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "The concurrency tests again, on SQLite:"; \
+		DATABASE_URL= $(BIN)/pytest -q -k sqlite tests/matchmaking/test_concurrency.py \
+			tests/deals/test_concurrency.py tests/events/test_concurrency.py tests/test_middleware.py; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
