@@ -181,6 +181,24 @@ class NeedFactory(factory.django.DjangoModelFactory):
     status = Need.Status.OPEN
 
 
+def need_fields(**overrides: object) -> dict[str, object]:
+    """What need_create takes for a small need bound for Kenya (its rules allow it)."""
+    fields: dict[str, object] = {
+        "ref": "KE-1",
+        "title": "Vans for Nairobi",
+        "destination_country": "KE",
+        "steering": "",
+        "makes": [],
+        "model_names": [],
+        "body_types": ["van"],
+        "fuel_types": ["diesel"],
+        "quantity": 2,
+        "max_unit_price": Decimal("14000"),
+        "currency": "USD",
+    }
+    return {**fields, **overrides}
+
+
 class MarketRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MarketRule

@@ -33,6 +33,7 @@ from tests.factories import (
     MembershipFactory,
     NeedFactory,
     UserFactory,
+    need_fields,
 )
 
 pytestmark = pytest.mark.django_db
@@ -491,26 +492,10 @@ def test_the_buyer_sees_the_offer_with_the_needs_matches(
     assert lot.exporter.name in response.text
 
 
-def _need_fields(**overrides) -> dict:
-    fields = {
-        "ref": "KE-1",
-        "title": "Vans for Nairobi",
-        "destination_country": "KE",
-        "makes": [],
-        "model_names": [],
-        "body_types": ["van"],
-        "fuel_types": ["diesel"],
-        "quantity": 2,
-        "max_unit_price": Decimal("14000"),
-        "currency": "USD",
-    }
-    return {**fields, **overrides}
-
-
 def test_a_need_that_can_never_match_is_not_an_opportunity_and_is_counted_apart(fair, join):
     chile = join(fair, BuyerFactory()).organisation
-    blocked = need_create(buyer=chile, **_need_fields(ref="CL-1", destination_country="CL"))
-    open_need = need_create(buyer=chile, **_need_fields(ref="KE-1"))
+    blocked = need_create(buyer=chile, **need_fields(ref="CL-1", destination_country="CL"))
+    open_need = need_create(buyer=chile, **need_fields(ref="KE-1"))
     published = opportunities_publish(event=fair, publish=True)
 
     assert list(opportunity_needs(published)) == [open_need]

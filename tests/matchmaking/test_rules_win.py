@@ -22,7 +22,7 @@ from matchmaking.services.matching import (
 )
 from matchmaking.services.needs import need_create, need_update
 from matchmaking.services.rules import market_rule_create
-from tests.factories import BuyerFactory, LotFactory, MarketRuleFactory, NeedFactory
+from tests.factories import BuyerFactory, LotFactory, MarketRuleFactory, NeedFactory, need_fields
 from tests.matchmaking.import_support import need_row, needs_csv
 from tests.matchmaking.test_need_pages import need_data
 
@@ -140,29 +140,12 @@ def test_the_need_form_refuses_a_banned_fuel_and_years_past_the_age_limit(login,
 
 
 def test_editing_a_need_cannot_widen_its_rules_either():
-    need = need_create(buyer=BuyerFactory(), **_service_fields())
+    need = need_create(buyer=BuyerFactory(), **need_fields())
     with pytest.raises(ValidationError) as refused:
         need_update(need=need, steering="LHD")
     assert "steering" in refused.value.message_dict
     need.refresh_from_db()
     assert need.steering == ""
-
-
-def _service_fields(**overrides) -> dict:
-    fields = {
-        "ref": "KE-1",
-        "title": "Vans for Nairobi",
-        "destination_country": "KE",
-        "steering": "",
-        "makes": [],
-        "model_names": [],
-        "body_types": ["van"],
-        "fuel_types": ["diesel"],
-        "quantity": 2,
-        "max_unit_price": Decimal("14000"),
-        "currency": "USD",
-    }
-    return {**fields, **overrides}
 
 
 def test_the_need_import_refuses_left_hand_drive_for_kenya_row_by_row():
