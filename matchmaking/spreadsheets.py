@@ -41,6 +41,8 @@ _MAX_COLUMNS = 500
 
 # Text a spreadsheet program would run as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What an apostrophe added by `neutralise_formula` can stand before.
+_QUOTABLE = frozenset("=+-@\t\r'")
 
 
 class SheetError(Exception):
@@ -221,12 +223,26 @@ def read_sheet(
 # Writing -----------------------------------------------------------------------
 
 
+def _is_quoted(text: str) -> bool:
+    return text[:1] == "'" and text[1:2] in _QUOTABLE
+
+
 def neutralise_formula(value: Cell) -> Cell:
     """Text a spreadsheet would run as a formula gets a leading apostrophe, so
-    it shows as text (OWASP's advice against CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    it shows as text (OWASP's advice against CSV injection). So does text that
+    already starts with an apostrophe before such a character, which makes
+    `unquote_text` give every value back as it was."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or _is_quoted(value)):
         return "'" + value
     return value
+
+
+def unquote_text(text: str) -> tuple[str, bool]:
+    """Undo `neutralise_formula`: the text without the apostrophe it added, and
+    whether there was one (the text is then literal, not a formula)."""
+    if _is_quoted(text):
+        return text[1:], True
+    return text, False
 
 
 def _csv_text(value: Cell) -> str:
