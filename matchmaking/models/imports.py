@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from matchmaking.storage import private_storage
 
 
 def _import_path(job: ImportJob, filename: str) -> str:
@@ -39,7 +40,9 @@ class ImportJob(models.Model):
         verbose_name=_("uploaded by"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=_import_path)
+    # A buyer's budgets, an exporter's prices: readable only through a view
+    # that checks the organisation, never at a /media/ address.
+    file = models.FileField(_("file"), upload_to=_import_path, storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
