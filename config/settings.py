@@ -130,6 +130,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # sends each event's day-before reminders; the task sends each event's once.
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "events.tasks.reminders_send_task", "schedule": 60 * 30},
+    # Fails imports whose worker died mid-task, so their pages stop saying "Checking".
+    "stalled-imports": {"task": "matchmaking.tasks.import_jobs_recover_task", "schedule": 60 * 5},
 }
 
 # Authentication ----------------------------------------------------------------

@@ -1,3 +1,4 @@
+import django.utils.timezone
 from django.db import migrations, models
 
 import matchmaking.models.imports
@@ -27,6 +28,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="importjob",
+            name="started_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="step started"),
+        ),
         migrations.AlterField(
             model_name="importjob",
             name="file",
