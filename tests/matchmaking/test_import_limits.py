@@ -20,7 +20,9 @@ from django.utils import timezone
 from matchmaking.models import ImportJob, Lot
 from matchmaking.services import imports as services
 from matchmaking.tasks import import_apply_task, import_jobs_recover_task, import_validate_task
+from tests.factories import ExporterFactory, MembershipFactory
 from tests.matchmaking.import_support import lot_row, lots_csv
+from tests.test_integration import _run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +268,28 @@ def test_the_upload_limit_holds_in_the_service_too(exporter_admin, settings):
 
     assert refused.value.code == "rate_limited"
     assert "uploaded 1 file in the last minute" in refused.value.messages[0]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_uploads_at_the_same_instant_cannot_squeeze_past_the_limit(postgres, settings):
+    settings.CARBRIDGE_IMPORT_UPLOADS_PER_MINUTE = 3
+    settings.CARBRIDGE_IMPORT_RUNNING_AT_ONCE = 100
+    membership = MembershipFactory(organisation=ExporterFactory())
+
+    outcomes = _run_concurrently(
+        *[
+            lambda n=n: services.import_job_create(
+                organisation=membership.organisation,
+                user=membership.user,
+                kind=ImportJob.Kind.LOTS,
+                upload=SimpleUploadedFile(f"lots-{n}.csv", lots_csv(lot_row())),
+            )
+            for n in range(10)
+        ]
+    )
+
+    assert ImportJob.objects.count() == 3
+    refused = [outcome for outcome in outcomes if outcome is not None]
+    assert len(refused) == 7, outcomes
+    assert all(isinstance(error, ValidationError) and error.code == "rate_limited" for error in refused)
