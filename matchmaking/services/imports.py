@@ -224,9 +224,25 @@ def _finish_checking(job_id: int, from_status: str, report: ImportReport) -> Non
     )
 
 
+def _time_out(job_id: int, *statuses: str) -> ImportJob | None:
+    ImportJob.objects.filter(pk=job_id, status__in=statuses).update(
+        status=ImportJob.Status.FAILED, error=_timed_out_message(), finished_at=timezone.now()
+    )
+    cache.delete(_progress_key(job_id))
+    return ImportJob.objects.filter(pk=job_id).first()
+
+
 def import_job_validate(*, job_id: int) -> ImportJob | None:
     """Check the job's file and store the dry-run report. Does nothing for a job
-    already checked (or gone)."""
+    already checked (or gone). A worker's soft time limit, wherever it
+    strikes, fails the job."""
+    try:
+        return _validate_job(job_id)
+    except SoftTimeLimitExceeded:
+        return _time_out(job_id, ImportJob.Status.PENDING, ImportJob.Status.VALIDATING)
+
+
+def _validate_job(job_id: int) -> ImportJob | None:
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJob.Status.PENDING, ImportJob.Status.VALIDATING]
     ).update(status=ImportJob.Status.VALIDATING, rows_done=0, started_at=timezone.now())
@@ -235,10 +251,8 @@ def import_job_validate(*, job_id: int) -> ImportJob | None:
     job = ImportJob.objects.select_related("organisation").get(pk=job_id)
     try:
         validated = _validate(job)
-    except DatabaseError:
+    except (DatabaseError, SoftTimeLimitExceeded):
         raise
-    except SoftTimeLimitExceeded:
-        _fail(job_id, ImportJob.Status.VALIDATING, _timed_out_message())
     except Exception:
         # A bug or an unreadable stored file must not leave the page polling forever.
         logger.exception("Import job %s could not be checked", job_id)
@@ -271,18 +285,22 @@ def import_job_request_apply(*, job: ImportJob) -> ImportJob:
 def import_job_apply(*, job_id: int) -> ImportJob | None:
     """Check the file again (the organisation's lots or needs may have changed
     since the dry run) and save it whole. Does nothing unless the job is waiting
-    to be applied, so a repeated task cannot import twice."""
+    to be applied, so a repeated task cannot import twice. A worker's soft time
+    limit fails the job, and its transaction writes nothing."""
+    try:
+        return _apply_job(job_id)
+    except SoftTimeLimitExceeded:
+        return _time_out(job_id, ImportJob.Status.APPLYING)
+
+
+def _apply_job(job_id: int) -> ImportJob | None:
     job = ImportJob.objects.select_related("organisation").filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.APPLYING:
         return None
     try:
         validated = _validate(job, scale=2)
-    except DatabaseError:
+    except (DatabaseError, SoftTimeLimitExceeded):
         raise
-    except SoftTimeLimitExceeded:
-        _fail(job_id, ImportJob.Status.APPLYING, _timed_out_message())
-        cache.delete(_progress_key(job_id))
-        return ImportJob.objects.get(pk=job_id)
     except Exception:
         logger.exception("Import job %s could not be checked before applying", job_id)
         _fail(job_id, ImportJob.Status.APPLYING, _("The file could not be checked. Try again or contact us."))
@@ -302,9 +320,6 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
             locked.finished_at = timezone.now()
             locked.error = ""
             locked.save(update_fields=["status", "report", "rows_total", "rows_done", "finished_at", "error"])
-    except SoftTimeLimitExceeded:
-        # The transaction was rolled back: nothing of the file was written.
-        _fail(job_id, ImportJob.Status.APPLYING, _timed_out_message())
     except IntegrityError:
         # Another import of the same references committed between our check and our write.
         logger.warning("Import job %s collided with a concurrent change", job_id, exc_info=True)
