@@ -31,6 +31,15 @@ def _media(settings, tmp_path) -> None:
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+def _fetch(client, url: str, **kwargs):
+    """GET `url`, reading and closing a file response as a browser would."""
+    response = client.get(url, **kwargs)
+    if response.streaming:
+        response.body = b"".join(response.streaming_content)
+        response.close()
+    return response
+
+
 def _job(organisation, data: bytes = b"") -> ImportJob:
     return ImportJob.objects.create(
         organisation=organisation,
@@ -50,12 +59,12 @@ def test_an_import_file_is_kept_outside_media_and_served_only_to_its_company(
     job = _job(buyer_admin.membership.organisation, b"ref,budget_max\nN-1,25000\n")
     url = reverse("import_file", args=[job.pk])
 
-    own = login(buyer_admin).get(url)
-    anonymous = client.get(url)
-    others = [login(user).get(url).status_code for user in (other_exporter_admin, organiser)]
+    own = _fetch(login(buyer_admin), url)
+    anonymous = _fetch(client, url)
+    others = [_fetch(login(user), url).status_code for user in (other_exporter_admin, organiser)]
 
     assert own.status_code == 200
-    assert b"".join(own.streaming_content) == b"ref,budget_max\nN-1,25000\n"
+    assert own.body == b"ref,budget_max\nN-1,25000\n"
     assert own["Content-Disposition"] == 'attachment; filename="needs.csv"'
     assert own["Cache-Control"] == "private, no-store"
     assert anonymous.status_code == 302
@@ -89,7 +98,7 @@ def test_a_missing_import_file_is_not_found(login, buyer_admin):
     job = _job(buyer_admin.membership.organisation)
     job.file.delete(save=False)
 
-    assert login(buyer_admin).get(reverse("import_file", args=[job.pk])).status_code == 404
+    assert _fetch(login(buyer_admin), reverse("import_file", args=[job.pk])).status_code == 404
 
 
 def test_the_import_file_view_queries(login, buyer_admin, django_assert_num_queries):
@@ -98,7 +107,7 @@ def test_the_import_file_view_queries(login, buyer_admin, django_assert_num_quer
 
     # savepoint, session, user, job, membership, release
     with django_assert_num_queries(6):
-        response = client.get(reverse("import_file", args=[job.pk]))
+        response = _fetch(client, reverse("import_file", args=[job.pk]))
 
     assert response.status_code == 200
 
@@ -115,7 +124,8 @@ def test_files_uploaded_before_move_out_of_media(buyer_admin, settings):
 
     job.refresh_from_db()
     assert not default_storage.exists(name)
-    assert private_storage().open(job.file.name).read() == b"ref\nN-1\n"
+    with private_storage().open(job.file.name) as moved:
+        assert moved.read() == b"ref\nN-1\n"
 
 
 # Lot photos ---------------------------------------------------------------------
@@ -125,12 +135,13 @@ def test_photos_of_available_lots_are_public_and_cached_with_debug_off(client):
     photo = LotPhotoFactory(lot=LotFactory(status=Lot.Status.AVAILABLE))
 
     with override_settings(DEBUG=False):
-        response = client.get(photo.image.url)
-        again = client.get(photo.image.url, headers={"If-Modified-Since": response["Last-Modified"]})
+        response = _fetch(client, photo.image.url)
+        again = _fetch(client, photo.image.url, headers={"If-Modified-Since": response["Last-Modified"]})
 
     assert photo.image.url.startswith("/media/lots/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == photo.image.open("rb").read()
+    with photo.image.open("rb") as image:
+        assert response.body == image.read()
     assert response["Content-Type"] == "image/png"
     assert response["Cache-Control"] == "public, max-age=3600"
     assert "Cookie" not in response.get("Vary", "")
@@ -147,12 +158,12 @@ def test_photos_of_lots_buyers_cannot_see_follow_the_lot(
     photo = LotPhotoFactory(lot=LotFactory(exporter=exporter_admin.membership.organisation, status=status))
 
     with override_settings(DEBUG=False):
-        anonymous = client.get(photo.image.url)
+        anonymous = _fetch(client, photo.image.url)
         outsiders = [
-            login(user).get(photo.image.url).status_code for user in (other_exporter_admin, buyer_admin)
+            _fetch(login(user), photo.image.url).status_code for user in (other_exporter_admin, buyer_admin)
         ]
-        own = login(exporter_admin).get(photo.image.url)
-        organisers = login(organiser).get(photo.image.url)
+        own = _fetch(login(exporter_admin), photo.image.url)
+        organisers = _fetch(login(organiser), photo.image.url)
 
     assert anonymous.status_code == 404
     assert outsiders == [404, 404]
@@ -171,7 +182,7 @@ def test_a_photo_path_naming_another_lot_or_no_photo_is_not_found(client):
         f"/media/lots/{exporter_id + 1}/{lot_id}/{filename}",
         f"/media/lots/{exporter_id}/{lot_id}/other.png",
     ):
-        assert client.get(url).status_code == 404, url
+        assert _fetch(client, url).status_code == 404, url
 
 
 @pytest.mark.parametrize("photos", [1, 3])
@@ -181,7 +192,7 @@ def test_a_public_photo_takes_one_query_whatever_the_lot_holds(client, photos, d
 
     # savepoint, the photo with its lot, release: no session, no user
     with django_assert_num_queries(3):
-        response = client.get(photo.image.url)
+        response = _fetch(client, photo.image.url)
 
     assert response.status_code == 200
 
@@ -194,7 +205,7 @@ def test_a_private_photo_checks_the_viewer_in_constant_queries(
 
     # savepoint, the photo with its lot, session, user, membership, release
     with django_assert_num_queries(6):
-        response = client.get(photo.image.url)
+        response = _fetch(client, photo.image.url)
 
     assert response.status_code == 200
 
@@ -202,6 +213,6 @@ def test_a_private_photo_checks_the_viewer_in_constant_queries(
 def test_a_photo_unchanged_since_is_not_sent_again(client):
     photo = LotPhotoFactory(lot=LotFactory(status=Lot.Status.AVAILABLE))
 
-    response = client.get(photo.image.url, headers={"If-Modified-Since": http_date(4_102_444_800)})
+    response = _fetch(client, photo.image.url, headers={"If-Modified-Since": http_date(4_102_444_800)})
 
     assert response.status_code == 304
