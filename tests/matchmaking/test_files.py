@@ -32,11 +32,11 @@ def _media(settings, tmp_path) -> None:
 
 
 def _fetch(client, url: str, **kwargs):
-    """GET `url`, reading and closing a file response as a browser would."""
+    """GET `url` and read a file response to its end, as a browser would (the
+    test client then closes the file)."""
     response = client.get(url, **kwargs)
     if response.streaming:
         response.body = b"".join(response.streaming_content)
-        response.close()
     return response
 
 
