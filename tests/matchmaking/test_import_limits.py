@@ -5,6 +5,7 @@ limits counted in the database."""
 from __future__ import annotations
 
 import datetime
+import gc
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,13 +71,20 @@ def _soft_time_limit_after(cpu_seconds: float) -> Iterator[None]:
     """Raise SoftTimeLimitExceeded in the running code, as a Celery worker's
     pool does when a task reaches its soft time limit. Counted in this
     process's CPU time, so it strikes while rows are checked in Python, the
-    same moment however busy the machine is."""
+    same moment however busy the machine is. A strike that lands in a
+    finalizer is swallowed there, so it strikes again until the service is
+    failing the job."""
 
     def strike(signum, frame):
+        while frame is not None:
+            if frame.f_code is services._time_out.__code__:
+                return
+            frame = frame.f_back
         raise SoftTimeLimitExceeded
 
+    gc.collect()
     previous = signal.signal(signal.SIGPROF, strike)
-    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+    signal.setitimer(signal.ITIMER_PROF, cpu_seconds, 0.05)
     try:
         yield
     finally:
