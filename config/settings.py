@@ -150,6 +150,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # sends each event's day-before reminders; the task sends each event's once.
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "events.tasks.reminders_send_task", "schedule": 60 * 30},
+    # Fails imports whose worker died mid-task, so their pages stop saying "Checking".
+    "stalled-imports": {"task": "matchmaking.tasks.import_jobs_recover_task", "schedule": 60 * 5},
 }
 
 # Authentication ----------------------------------------------------------------
@@ -222,8 +224,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Files only their company may read (import spreadsheets): never under
+# MEDIA_ROOT, and served only by views that check permission.
+PRIVATE_MEDIA_ROOT = Path(env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "matchmaking.storage.PrivateFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+
+from matchmaking.views.files import LotPhotoFileView
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -11,5 +12,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+    # Nothing else under MEDIA_URL is served: private files have views of
+    # their own that check permission (an import's is /imports/<id>/file/).
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/lots/<int:exporter_id>/<int:lot_id>/<str:filename>",
+        LotPhotoFileView.as_view(),
+        name="lot_photo_file",
+    ),
 ]

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from matchmaking.models import FxRate, ImportJob, Lot, LotPhoto, MarketRule, Need
 
@@ -72,4 +75,13 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["original_name", "organisation", "kind", "status", "rows_total", "created_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["organisation", "uploaded_by"]
-    readonly_fields = ["report"]
+    # The file has no URL of its own (see matchmaking/storage.py): the link goes
+    # through the view that checks permission.
+    exclude = ["file"]
+    readonly_fields = ["uploaded_file", "report"]
+
+    @admin.display(description=_("file"))
+    def uploaded_file(self, job: ImportJob) -> str:
+        if not job.pk or not job.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("import_file", args=[job.pk]), job.original_name)

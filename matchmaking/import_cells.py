@@ -1,7 +1,8 @@
 """Reading one cell of an import file into a value, and writing a value back
 in the import format (DESIGN.md §5): codes in any case, lists separated by ;,
 dates as YYYY-MM or YYYY-MM-DD, decimals with a point. Text that a
-spreadsheet would run as a formula is refused."""
+spreadsheet would run as a formula is refused, unless the export's apostrophe
+marks it as text."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from matchmaking.spreadsheets import Cell
+from matchmaking.spreadsheets import Cell, unquote_text
 
 
 class CellError(Exception):
@@ -42,6 +43,12 @@ def as_text(value: Cell) -> str:
         text = value.strip()
         if "\x00" in text:
             raise CellError(_("The cell contains a NUL character; remove it."))
+        # CarBridge's own exports put an apostrophe before text such as
+        # "=CD-1" so no spreadsheet runs it; read back, it is that text again,
+        # so re-importing an export updates the same lot or need.
+        text, quoted = unquote_text(text)
+        if quoted:
+            return text
         if looks_like_formula(text):
             raise CellError(
                 _(

@@ -48,6 +48,7 @@ __all__ = [
     "apply_import",
     "import_file",
     "max_import_rows",
+    "max_read_seconds",
     "max_upload_bytes",
     "spec_for",
     "validate_import",
@@ -55,6 +56,9 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
+# Reading a 50,000-row workbook takes about 15 s; a file still being read after
+# this long is given up, even where no worker's time limit applies.
+DEFAULT_MAX_READ_SECONDS = 60
 PREVIEW_ROWS = 20
 # How often (in rows) the progress callback hears from a long import.
 PROGRESS_EVERY = 500
@@ -73,6 +77,10 @@ def max_upload_bytes() -> int:
 
 def max_import_rows() -> int:
     return int(getattr(settings, "CARBRIDGE_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_read_seconds() -> float:
+    return float(getattr(settings, "CARBRIDGE_IMPORT_MAX_READ_SECONDS", DEFAULT_MAX_READ_SECONDS))
 
 
 # Reports ------------------------------------------------------------------------
@@ -440,6 +448,7 @@ def validate_import(
             filename,
             max_bytes=max_bytes if max_bytes is not None else max_upload_bytes(),
             max_rows=max_rows if max_rows is not None else max_import_rows(),
+            max_seconds=max_read_seconds(),
         )
     except SheetError as error:
         report.file_errors.append(error.message)

@@ -1,7 +1,8 @@
 """Who may do what with lots, needs, imports, market rules and FX rates.
 
 Exporters manage their own lots, buyers their own needs; organisers see both
-and keep market rules and FX rates. Everything else answers 404.
+and keep market rules and FX rates. Photos of available lots are public; an
+import's file is its company's alone. Everything else answers 404.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ def owns(user, obj) -> bool:
 
 
 @rules.predicate
+def is_public_lot_photo(user, photo) -> bool:
+    """Photos of an available lot go with proposals to any buyer, so anyone may
+    fetch them (and caches keep them); a draft, withdrawn, reserved or sold
+    lot's photos are for those who may see the lot."""
+    return isinstance(photo, LotPhoto) and photo.lot.status == Lot.Status.AVAILABLE
+
+
+@rules.predicate
 def is_side_of_match(user, match) -> bool:
     """The exporter of the match's lot or the buyer of its need."""
     membership = membership_for(user)
@@ -57,6 +66,7 @@ def is_buyer(user) -> bool:
 rules.add_perm("matchmaking.add_lot", is_exporter)
 rules.add_perm("matchmaking.view_lot", owns | is_organiser)
 rules.add_perm("matchmaking.change_lot", owns)
+rules.add_perm("matchmaking.view_lotphoto", is_public_lot_photo | owns | is_organiser)
 rules.add_perm("matchmaking.add_need", is_buyer)
 rules.add_perm("matchmaking.view_need", owns | is_organiser)
 rules.add_perm("matchmaking.change_need", owns)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 import re
-import zipfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,14 +26,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from matchmaking.workbook_limits import DAMAGED_ZIP_ERRORS, WorkbookRefused, check_workbook
+
 Cell = str | int | float | Decimal | bool | datetime.date | datetime.datetime | datetime.time | None
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # Old binary Excel (.xls) and other OLE2 files.
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# An XLSX is a zip of XML; this much unpacked XML per byte of file is already
-# far beyond what a spreadsheet compresses to, so anything more is a zip bomb.
-_MAX_UNZIP_RATIO = 30
 # Rows past the limit are refused; a sheet of endless blank rows (blank rows are
 # skipped, not counted) is cut off as well.
 _BLANK_ROW_ALLOWANCE = 10_000
@@ -41,6 +41,8 @@ _MAX_COLUMNS = 500
 
 # Text a spreadsheet program would run as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What an apostrophe added by `neutralise_formula` can stand before.
+_QUOTABLE = frozenset("=+-@\t\r'")
 
 
 class SheetError(Exception):
@@ -81,9 +83,29 @@ def _limit_error(max_rows: int) -> SheetError:
     )
 
 
-def _collect(records: Iterable[tuple[int, Sequence[Cell]]], max_rows: int) -> Sheet:
+def _slow_error(max_seconds: float) -> SheetError:
+    return SheetError(
+        ngettext(
+            "Reading the file took more than %(seconds)s second, so it was stopped. "
+            "Split it into smaller files, or save it as CSV UTF-8.",
+            "Reading the file took more than %(seconds)s seconds, so it was stopped. "
+            "Split it into smaller files, or save it as CSV UTF-8.",
+            math.ceil(max_seconds),
+        )
+        % {"seconds": f"{max_seconds:g}"}
+    )
+
+
+def _collect(
+    records: Iterable[tuple[int, Sequence[Cell]]], max_rows: int, max_seconds: float | None = None
+) -> Sheet:
     sheet: Sheet | None = None
+    # The workbook checks keep each row cheap to parse, so looking at the clock
+    # once a row bounds the whole read even where no worker's time limit applies.
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
     for number, cells in records:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _slow_error(max_seconds)
         if number > 2 * max_rows + _BLANK_ROW_ALLOWANCE:
             raise _limit_error(max_rows)
         if all(is_blank(value) for value in cells):
@@ -124,7 +146,7 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         ) from error
 
 
-def _read_csv(data: bytes, max_rows: int) -> Sheet:
+def _read_csv(data: bytes, max_rows: int, max_seconds: float | None) -> Sheet:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -132,17 +154,16 @@ def _read_csv(data: bytes, max_rows: int) -> Sheet:
     if "\x00" in text:
         # UTF-16 files and binary files decode as UTF-8 full of NUL characters.
         raise SheetError(_("The file is not UTF-8 text; save it as CSV UTF-8."))
-    return _collect(_csv_records(text), max_rows)
+    return _collect(_csv_records(text), max_rows, max_seconds)
 
 
-def _check_zip(data: bytes, max_bytes: int) -> None:
+def _check_zip(data: bytes) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        check_workbook(data)
+    except WorkbookRefused as error:
+        raise SheetError(error.message) from error
+    except DAMAGED_ZIP_ERRORS as error:
         raise SheetError(_("The file is not a readable Excel workbook (.xlsx).")) from error
-    if unpacked > max(max_bytes, len(data)) * _MAX_UNZIP_RATIO:
-        raise SheetError(_("The workbook unpacks to far more data than a spreadsheet holds; it was refused."))
 
 
 def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
@@ -175,9 +196,12 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
         workbook.close()
 
 
-def read_sheet(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> Sheet:
-    """Read a CSV or XLSX file into a header and data rows. Raises `SheetError`
-    with a message for the person who uploaded it."""
+def read_sheet(
+    data: bytes, filename: str, *, max_bytes: int, max_rows: int, max_seconds: float | None = None
+) -> Sheet:
+    """Read a CSV or XLSX file into a header and data rows, giving up after
+    `max_seconds`. Raises `SheetError` with a message for the person who
+    uploaded it."""
     if len(data) > max_bytes:
         raise SheetError(
             _("The file is %(size)s MB; files of at most %(max)s MB can be imported.")
@@ -191,20 +215,34 @@ def read_sheet(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> 
     if data.startswith(_OLE2_MAGIC) or name.endswith(".xls"):
         raise SheetError(_("Old Excel files (.xls) cannot be read: save it as .xlsx or as CSV UTF-8."))
     if data.startswith(_ZIP_MAGIC) or name.endswith((".xlsx", ".xlsm")):
-        _check_zip(data, max_bytes)
-        return _collect(_xlsx_records(data), max_rows)
-    return _read_csv(data, max_rows)
+        _check_zip(data)
+        return _collect(_xlsx_records(data), max_rows, max_seconds)
+    return _read_csv(data, max_rows, max_seconds)
 
 
 # Writing -----------------------------------------------------------------------
 
 
+def _is_quoted(text: str) -> bool:
+    return text[:1] == "'" and text[1:2] in _QUOTABLE
+
+
 def neutralise_formula(value: Cell) -> Cell:
     """Text a spreadsheet would run as a formula gets a leading apostrophe, so
-    it shows as text (OWASP's advice against CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    it shows as text (OWASP's advice against CSV injection). So does text that
+    already starts with an apostrophe before such a character, which makes
+    `unquote_text` give every value back as it was."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or _is_quoted(value)):
         return "'" + value
     return value
+
+
+def unquote_text(text: str) -> tuple[str, bool]:
+    """Undo `neutralise_formula`: the text without the apostrophe it added, and
+    whether there was one (the text is then literal, not a formula)."""
+    if _is_quoted(text):
+        return text[1:], True
+    return text, False
 
 
 def _csv_text(value: Cell) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
@@ -10,19 +11,34 @@ from django.utils import translation
 
 from matchmaking.services import imports as import_services
 
-
 # A dropped database connection is worth another try; each step checks the
-# job's status first, so a repeated run does no harm.
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+# job's status first, so a repeated run does no harm. The time limits stop a
+# file that would hold a worker for good: at the soft one the service fails the
+# job, the hard one ends the process and the stalled job is failed later.
+_IMPORT_TASK: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 3,
+    "soft_time_limit": import_services.IMPORT_SOFT_TIME_LIMIT,
+    "time_limit": import_services.IMPORT_TIME_LIMIT,
+}
+
+
+@shared_task(**_IMPORT_TASK)
 def import_validate_task(job_id: int, language: str) -> None:
     with translation.override(language):
         import_services.import_job_validate(job_id=job_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(**_IMPORT_TASK)
 def import_apply_task(job_id: int, language: str) -> None:
     with translation.override(language):
         import_services.import_job_apply(job_id=job_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def import_jobs_recover_task() -> None:
+    import_services.import_jobs_recover_stalled()
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

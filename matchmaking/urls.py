@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import buyer, exporter, matches, organiser, public
+from matchmaking.views import buyer, exporter, files, matches, organiser, public
 from matchmaking.views import imports as import_views
 
 urlpatterns = [
@@ -28,6 +28,7 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.ImportJobDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/progress/", import_views.ImportJobProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/apply/", import_views.ImportJobApplyView.as_view(), name="import_apply"),
+    path("imports/<int:pk>/file/", files.ImportFileView.as_view(), name="import_file"),
     path("lots/export.<str:fmt>", import_views.LotExportView.as_view(), name="lot_export"),
     path("needs/export.<str:fmt>", import_views.NeedExportView.as_view(), name="need_export"),
     path("lots/template.<str:fmt>", import_views.LotTemplateView.as_view(), name="lot_template"),

@@ -48,10 +48,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def _private_media_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("private-media")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_cache_and_eager_tasks(settings) -> Iterator[None]:
+def _isolated_cache_and_eager_tasks(settings, _private_media_root) -> Iterator[None]:
     """Each test gets its own in-memory cache (allauth's rate limits live there)
-    and runs Celery tasks in-process; integration tests opt into a worker."""
+    and runs Celery tasks in-process; integration tests opt into a worker.
+    Uploaded import files go to a temporary directory, not the checkout."""
+    settings.PRIVATE_MEDIA_ROOT = _private_media_root
     # Production's manifest storage needs `collectstatic`; tests render templates
     # without it.
     settings.STORAGES = {

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from matchmaking.storage import private_storage
 
 
 def _import_path(job: ImportJob, filename: str) -> str:
@@ -39,7 +41,9 @@ class ImportJob(models.Model):
         verbose_name=_("uploaded by"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=_import_path)
+    # A buyer's budgets, an exporter's prices: readable only through a view
+    # that checks the organisation, never at a /media/ address.
+    file = models.FileField(_("file"), upload_to=_import_path, storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
@@ -48,6 +52,9 @@ class ImportJob(models.Model):
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the running step (waiting, checking or importing) began: a step
+    # still running long after its task's time limit lost its worker.
+    started_at = models.DateTimeField(_("step started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -34,6 +34,11 @@ def lot_photo_of(lot: Lot, photo_pk: int) -> LotPhoto | None:
     return LotPhoto.objects.filter(lot=lot, pk=photo_pk).first()
 
 
+def lot_photo_named(*, lot_id: int, name: str) -> LotPhoto | None:
+    """The photo stored under `name` (its path in the storage) with its lot."""
+    return LotPhoto.objects.select_related("lot").filter(lot_id=lot_id, image=name).first()
+
+
 def lot_counts(exporter: Organisation) -> dict[str, int]:
     """How many of an exporter's lots are in each status, for its dashboard."""
     return Lot.objects.filter(exporter=exporter).aggregate(

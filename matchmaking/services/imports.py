@@ -4,15 +4,20 @@ task again after a crash."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation, User
 from matchmaking.imports import (
@@ -31,6 +36,17 @@ logger = logging.getLogger(__name__)
 MAX_ERRORS_SHOWN = 1000
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 _PROGRESS_TTL = 60 * 60
+# A step of 50,000 rows takes well under a minute; Celery stops one at the soft
+# limit (the task fails the job) and ends its process at the hard one.
+IMPORT_SOFT_TIME_LIMIT = 5 * 60
+IMPORT_TIME_LIMIT = IMPORT_SOFT_TIME_LIMIT + 60
+# A step still marked running this long after it began lost its worker (killed
+# at the hard limit, or the machine went down) and will never finish.
+STALLED_AFTER = datetime.timedelta(seconds=IMPORT_TIME_LIMIT + 4 * 60)
+_RUNNING = (ImportJob.Status.PENDING, ImportJob.Status.VALIDATING, ImportJob.Status.APPLYING)
+# Per company, counted in the database so every web process sees the same.
+DEFAULT_UPLOADS_PER_MINUTE = 6
+DEFAULT_RUNNING_AT_ONCE = 2
 
 
 def _progress_key(job_id: int) -> str:
@@ -55,6 +71,85 @@ def _progress_reporter(job_id: int, *, offset: int = 0, scale: int = 1) -> Calla
         cache.set(_progress_key(job_id), ((offset * total) + done, scale * total), _PROGRESS_TTL)
 
     return report
+
+
+def _stalled_message() -> str:
+    return _(
+        "This import stopped before it finished, probably because the server restarted; "
+        "nothing was imported. Upload the file again."
+    )
+
+
+def _timed_out_message() -> str:
+    minutes = IMPORT_SOFT_TIME_LIMIT // 60
+    return ngettext(
+        "The import took longer than %(minutes)s minute and was stopped; nothing was imported. "
+        "Split the file into smaller ones and upload them one by one.",
+        "The import took longer than %(minutes)s minutes and was stopped; nothing was imported. "
+        "Split the file into smaller ones and upload them one by one.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def import_jobs_recover_stalled(*, organisation: Organisation | None = None) -> int:
+    """Fail every job (of `organisation`, or all) whose running step outlived
+    its task's time limit, so its page stops showing it as running and it no
+    longer counts against the company's uploads. Returns how many."""
+    now = timezone.now()
+    jobs = ImportJob.objects.filter(status__in=_RUNNING, started_at__lt=now - STALLED_AFTER)
+    if organisation is not None:
+        jobs = jobs.filter(organisation=organisation)
+    return jobs.update(status=ImportJob.Status.FAILED, error=_stalled_message(), finished_at=now)
+
+
+def import_job_recover_if_stalled(*, job: ImportJob) -> ImportJob:
+    """`job`, failed first if its running step lost its worker. No query for a
+    job that is not stalled."""
+    now = timezone.now()
+    if not job.is_running or job.started_at >= now - STALLED_AFTER:
+        return job
+    ImportJob.objects.filter(pk=job.pk, status=job.status, started_at=job.started_at).update(
+        status=ImportJob.Status.FAILED, error=_stalled_message(), finished_at=now
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _check_upload_rate(organisation: Organisation) -> None:
+    per_minute = int(getattr(settings, "CARBRIDGE_IMPORT_UPLOADS_PER_MINUTE", DEFAULT_UPLOADS_PER_MINUTE))
+    at_once = int(getattr(settings, "CARBRIDGE_IMPORT_RUNNING_AT_ONCE", DEFAULT_RUNNING_AT_ONCE))
+    # Holding the company's row makes its uploads count one after another on
+    # PostgreSQL, so two at the same instant cannot both squeeze under a limit.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
+    import_jobs_recover_stalled(organisation=organisation)
+    counts = ImportJob.objects.filter(organisation=organisation).aggregate(
+        recent=Count("pk", filter=Q(created_at__gte=timezone.now() - datetime.timedelta(minutes=1))),
+        running=Count("pk", filter=Q(status__in=_RUNNING)),
+    )
+    if counts["recent"] >= per_minute:
+        raise ValidationError(
+            ngettext(
+                "Your company has uploaded %(count)s file in the last minute, the most allowed. "
+                "Wait a minute, then upload again.",
+                "Your company has uploaded %(count)s files in the last minute, the most allowed. "
+                "Wait a minute, then upload again.",
+                per_minute,
+            )
+            % {"count": per_minute},
+            code="rate_limited",
+        )
+    if counts["running"] >= at_once:
+        raise ValidationError(
+            ngettext(
+                "Your company already has %(count)s import being checked or imported, the most at once. "
+                "Wait for it to finish, then upload again.",
+                "Your company already has %(count)s imports being checked or imported, the most at once. "
+                "Wait for one to finish, then upload again.",
+                at_once,
+            )
+            % {"count": at_once},
+            code="rate_limited",
+        )
 
 
 def kind_for(organisation: Organisation) -> str | None:
@@ -86,6 +181,7 @@ def import_job_create(
             % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": f"{limit / 1024 / 1024:g}"},
             code="too_large",
         )
+    _check_upload_rate(organisation)
     job = ImportJob.objects.create(
         organisation=organisation, uploaded_by=user, kind=kind, file=upload, original_name=name[-255:]
     )
@@ -128,18 +224,34 @@ def _finish_checking(job_id: int, from_status: str, report: ImportReport) -> Non
     )
 
 
+def _time_out(job_id: int, *statuses: str) -> ImportJob | None:
+    ImportJob.objects.filter(pk=job_id, status__in=statuses).update(
+        status=ImportJob.Status.FAILED, error=_timed_out_message(), finished_at=timezone.now()
+    )
+    cache.delete(_progress_key(job_id))
+    return ImportJob.objects.filter(pk=job_id).first()
+
+
 def import_job_validate(*, job_id: int) -> ImportJob | None:
     """Check the job's file and store the dry-run report. Does nothing for a job
-    already checked (or gone)."""
+    already checked (or gone). A worker's soft time limit, wherever it
+    strikes, fails the job."""
+    try:
+        return _validate_job(job_id)
+    except SoftTimeLimitExceeded:
+        return _time_out(job_id, ImportJob.Status.PENDING, ImportJob.Status.VALIDATING)
+
+
+def _validate_job(job_id: int) -> ImportJob | None:
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJob.Status.PENDING, ImportJob.Status.VALIDATING]
-    ).update(status=ImportJob.Status.VALIDATING, rows_done=0)
+    ).update(status=ImportJob.Status.VALIDATING, rows_done=0, started_at=timezone.now())
     if not claimed:
         return None
     job = ImportJob.objects.select_related("organisation").get(pk=job_id)
     try:
         validated = _validate(job)
-    except DatabaseError:
+    except (DatabaseError, SoftTimeLimitExceeded):
         raise
     except Exception:
         # A bug or an unreadable stored file must not leave the page polling forever.
@@ -156,8 +268,9 @@ def import_job_validate(*, job_id: int) -> ImportJob | None:
 @transaction.atomic
 def import_job_request_apply(*, job: ImportJob) -> ImportJob:
     """Ask for a checked, clean job to be applied in the background."""
+    now = timezone.now()
     started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
-        status=ImportJob.Status.APPLYING, rows_done=0
+        status=ImportJob.Status.APPLYING, rows_done=0, started_at=now
     )
     if not started:
         raise ValidationError(_("This import is not waiting to be applied."), code="state")
@@ -165,20 +278,28 @@ def import_job_request_apply(*, job: ImportJob) -> ImportJob:
     from matchmaking.tasks import import_apply_task
 
     transaction.on_commit(lambda: import_apply_task.delay(job.pk, language))
-    job.status, job.rows_done = ImportJob.Status.APPLYING, 0
+    job.status, job.rows_done, job.started_at = ImportJob.Status.APPLYING, 0, now
     return job
 
 
 def import_job_apply(*, job_id: int) -> ImportJob | None:
     """Check the file again (the organisation's lots or needs may have changed
     since the dry run) and save it whole. Does nothing unless the job is waiting
-    to be applied, so a repeated task cannot import twice."""
+    to be applied, so a repeated task cannot import twice. A worker's soft time
+    limit fails the job, and its transaction writes nothing."""
+    try:
+        return _apply_job(job_id)
+    except SoftTimeLimitExceeded:
+        return _time_out(job_id, ImportJob.Status.APPLYING)
+
+
+def _apply_job(job_id: int) -> ImportJob | None:
     job = ImportJob.objects.select_related("organisation").filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.APPLYING:
         return None
     try:
         validated = _validate(job, scale=2)
-    except DatabaseError:
+    except (DatabaseError, SoftTimeLimitExceeded):
         raise
     except Exception:
         logger.exception("Import job %s could not be checked before applying", job_id)

@@ -60,7 +60,10 @@ class _ImportUploadView(ObjectPermissionRequiredMixin, FormView):
         context.update(
             kind=self.kind,
             columns=spec.columns,
-            jobs=selectors.recent_import_jobs(organisation_for(self.request.user), self.kind),
+            jobs=[
+                services.import_job_recover_if_stalled(job=job)
+                for job in selectors.recent_import_jobs(organisation_for(self.request.user), self.kind)
+            ],
             max_mb=f"{max_upload_bytes() / 1024 / 1024:g}",
             max_rows=max_import_rows(),
         )
@@ -76,11 +79,11 @@ class _ImportUploadView(ObjectPermissionRequiredMixin, FormView):
             )
         except ValidationError as error:
             form.add_error("file", error)
-            return self.form_invalid(form)
+            return self.form_invalid(form, status=429 if error.code == "rate_limited" else 400)
         return redirect("import_detail", pk=job.pk)
 
-    def form_invalid(self, form: ImportUploadForm) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def form_invalid(self, form: ImportUploadForm, status: int = 400) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=status)
 
 
 class LotImportView(_ImportUploadView):
@@ -117,6 +120,9 @@ class ImportJobDetailView(_JobView, DetailView):
     template_name = "matchmaking/imports/detail.html"
     context_object_name = "job"
 
+    def get_object(self, queryset=None) -> ImportJob:
+        return services.import_job_recover_if_stalled(job=super().get_object(queryset))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.object
@@ -135,7 +141,7 @@ class ImportJobProgressView(_JobView, View):
     permission_required = "matchmaking.view_importjob"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = self.get_object()
+        job = services.import_job_recover_if_stalled(job=self.get_object())
         if not job.is_running:
             if request.htmx:
                 return HttpResponseClientRefresh()

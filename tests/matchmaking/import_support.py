@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -58,3 +59,44 @@ def needs_csv(*rows: dict[str, Any], header: Sequence[str] = NEED_HEADER) -> byt
 
 def read_csv(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def repeated(piece: bytes, size: int) -> Iterator[bytes]:
+    """`size` bytes of `piece` over and over, a mebibyte at a time, so a part of
+    hundreds of MiB is built without holding it in memory."""
+    block = piece * (1024 * 1024 // len(piece))
+    while size > 0:
+        yield block[:size]
+        size -= len(block)
+
+
+def workbook_with(
+    sheet_xml: Iterable[bytes] = (),
+    *,
+    parts: Mapping[str, Iterable[bytes]] | None = None,
+    stored: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """A valid workbook of one lot whose sheet1.xml holds `sheet_xml` ahead of its
+    rows, with extra `parts` (deflated) and `stored` parts (kept as they are:
+    random bytes stored make an upload larger without it unpacking to more)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file(LOT_HEADER, [lot_row()])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"<sheetData>", 1)
+            with archive.open(info.filename, "w") as part:
+                part.write(head)
+                for chunk in sheet_xml:
+                    part.write(chunk)
+                part.write(b"<sheetData>" + tail)
+        for name, chunks in (parts or {}).items():
+            with archive.open(name, "w") as part:
+                for chunk in chunks:
+                    part.write(chunk)
+        for name, data in (stored or {}).items():
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()

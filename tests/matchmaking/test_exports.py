@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.forms.models import model_to_dict
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from matchmaking.exports import export_file, template_file
 from matchmaking.imports import LOTS, NEEDS, import_file
 from matchmaking.models import Lot, Need
-from matchmaking.spreadsheets import neutralise_formula
+from matchmaking.spreadsheets import neutralise_formula, unquote_text
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, NeedFactory
 from tests.matchmaking.import_support import read_csv
 
@@ -111,6 +113,21 @@ def test_needs_round_trip_unchanged(fmt):
     assert _snapshot(Need.objects.filter(buyer=buyer)) == before
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_ref_starting_with_a_formula_character_round_trips_to_the_same_lot(fmt):
+    exporter = ExporterFactory()
+    for ref in ("=CD-1", "-CD-2", "'=CD-3", "@CD-4"):
+        LotFactory(exporter=exporter, ref=ref, trim="+Sport")
+    before = _snapshot(Lot.objects.filter(exporter=exporter))
+
+    export = export_file("lots", Lot.objects.filter(exporter=exporter), fmt)
+    report = import_file("lots", export.content, export.filename, exporter)
+
+    assert report.ok, (report.file_errors, report.errors)
+    assert (report.created, report.updated) == (0, 4)
+    assert _snapshot(Lot.objects.filter(exporter=exporter)) == before
+
+
 def test_csv_export_has_the_import_header_and_formats():
     exporter = ExporterFactory()
     LotFactory(exporter=exporter, ref="A-1")
@@ -168,9 +185,19 @@ def test_neutralise_formula_prefixes_an_apostrophe(value):
     assert neutralise_formula(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["BYD", "", None, 5, Decimal("1.5"), "a=b"])
+@pytest.mark.parametrize("value", ["BYD", "", None, 5, Decimal("1.5"), "a=b", "'", "'quoted"])
 def test_neutralise_formula_leaves_other_cells_alone(value):
     assert neutralise_formula(value) == value
+
+
+@pytest.mark.parametrize("value", ["'=1", "''", "'-x"])
+def test_neutralise_formula_quotes_text_that_already_looks_quoted(value):
+    assert neutralise_formula(value) == "'" + value
+
+
+@given(st.text())
+def test_unquote_text_gives_back_whatever_was_neutralised(value):
+    assert unquote_text(neutralise_formula(value)) == (value, neutralise_formula(value) != value)
 
 
 @pytest.mark.parametrize(

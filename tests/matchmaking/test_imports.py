@@ -155,9 +155,20 @@ def test_formula_like_text_is_refused(exporter, value):
     assert not Lot.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["-", "+86 28 8888", "-5", "A=B", "'=quoted"])
+@pytest.mark.parametrize("value", ["-", "+86 28 8888", "-5", "A=B", "'quoted", "'"])
 def test_text_that_only_resembles_a_formula_is_accepted(exporter, value):
     report = import_file("lots", lots_csv(lot_row(trim=value)), "lots.csv", exporter)
+
+    assert report.ok, report.errors
+    assert Lot.objects.get().trim == value
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [("'=quoted", "=quoted"), ("'-Sport", "-Sport"), ("''=x", "'=x"), ("''x", "'x")]
+)
+def test_an_apostrophe_before_a_formula_character_marks_text(exporter, cell, value):
+    """The apostrophe exports put before such text is read as what it is."""
+    report = import_file("lots", lots_csv(lot_row(trim=cell)), "lots.csv", exporter)
 
     assert report.ok, report.errors
     assert Lot.objects.get().trim == value

@@ -1,0 +1,54 @@
+"""Uploaded files, served only to those who may see them and in production as
+in development (nothing serves /media/ wholesale): an import's spreadsheet to
+its own company; a lot's photos to anyone while the lot is available, otherwise
+to its exporter and the organisers."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.views import View
+from django.views.static import serve
+
+from matchmaking.rules import is_public_lot_photo
+from matchmaking.selectors.lots import lot_photo_named
+from matchmaking.views.imports import ImportJobProgressView
+
+# A photo never changes under its name (a new upload gets a new one); an hour
+# bounds how long a cache shows it after its lot is withdrawn.
+PHOTO_MAX_AGE = 60 * 60
+
+
+class ImportFileView(ImportJobProgressView):
+    """The spreadsheet as it was uploaded, for the company that uploaded it."""
+
+    permission_required = "matchmaking.view_importjob"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = self.get_object()
+        try:
+            handle = job.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, filename=job.original_name)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class LotPhotoFileView(View):
+    """A lot photo at the address `LotPhoto.image.url` gives it."""
+
+    def get(self, request: HttpRequest, exporter_id: int, lot_id: int, filename: str) -> HttpResponse:
+        photo = lot_photo_named(lot_id=lot_id, name=f"lots/{exporter_id}/{lot_id}/{filename}")
+        if photo is None:
+            raise Http404
+        # Public photos are decided without reading the session, so their
+        # responses do not vary by cookie and shared caches may keep them.
+        if is_public_lot_photo(None, photo):
+            cache_control = f"public, max-age={PHOTO_MAX_AGE}"
+        elif request.user.has_perm("matchmaking.view_lotphoto", photo):
+            cache_control = f"private, max-age={PHOTO_MAX_AGE}"
+        else:
+            raise Http404
+        response = serve(request, photo.image.name, document_root=photo.image.storage.location)
+        response["Cache-Control"] = cache_control
+        return response
