@@ -1,6 +1,6 @@
 """Scheduling engine benchmark (DESIGN.md §7): engine only, no Django.
 
-Runs the engine on the bundled example fairs (matchmaking/data/schedule/*.json)
+Runs the engine on the bundled example fairs (events/data/schedule/*.json)
 and on generated ones (seeded, so every run sees the same problems):
 
   fair-40x60      40 exporters x 60 buyers, 600 meetings, no availability
@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matchmaking.engine.scheduling import (  # noqa: E402
+from events.engine.scheduling import (  # noqa: E402
     MeetingRequest,
     Problem,
     Slot,
@@ -45,7 +45,7 @@ from matchmaking.engine.scheduling import (  # noqa: E402
     solve,
 )
 
-EXAMPLES = ROOT / "matchmaking" / "data" / "schedule"
+EXAMPLES = ROOT / "events" / "data" / "schedule"
 TARGET_PLAIN_FIRST = 1.0
 TARGET_FORUM_FIRST = 1.5
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from events.engine import scheduling as engine
 from events.models import Event, Meeting, Participation, ScheduleRun
-from matchmaking.engine import scheduling as engine
 
 DEFAULT_TIME_LIMIT = 10.0
 # How a movable meeting's place changes, and the email each change sends.

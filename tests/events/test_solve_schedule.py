@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "matchmaking" / "data" / "schedule"
+EXAMPLES = Path(__file__).resolve().parents[2] / "events" / "data" / "schedule"
 
 
 def run(problem: Path, solution: Path, *options: str) -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from matchmaking.engine.scheduling.model import Problem, Unscheduled
-from matchmaking.engine.scheduling.reasons import unscheduled
+from events.engine.scheduling.model import Problem, Unscheduled
+from events.engine.scheduling.reasons import unscheduled
 
 NO_CAP = 1 << 30
 

@@ -10,8 +10,8 @@ import random
 import time
 from collections.abc import Callable
 
-from matchmaking.engine.scheduling.bounds import bits, idle_periods
-from matchmaking.engine.scheduling.state import Schedule
+from events.engine.scheduling.bounds import bits, idle_periods
+from events.engine.scheduling.state import Schedule
 
 # Simulated annealing in units of one idle period: a move costing one more is
 # taken with probability exp(-1 / temperature). Tuned on bench/scheduling.py.

@@ -4,8 +4,8 @@ Kempe swaps between two slots)."""
 
 from __future__ import annotations
 
-from matchmaking.engine.scheduling.bounds import idle_periods
-from matchmaking.engine.scheduling.instance import Instance
+from events.engine.scheduling.bounds import idle_periods
+from events.engine.scheduling.instance import Instance
 
 
 class Schedule:

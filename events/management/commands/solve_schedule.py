@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matchmaking.engine.scheduling import ProblemError, Solution, problem_from_json, solution_to_json, solve
+from events.engine.scheduling import ProblemError, Solution, problem_from_json, solution_to_json, solve
 
 # The exit status for a problem file that cannot be used.
 BAD_INPUT = 2

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from matchmaking.engine.scheduling.bounds import bits
-from matchmaking.engine.scheduling.instance import Instance
+from events.engine.scheduling.bounds import bits
+from events.engine.scheduling.instance import Instance
 
 SEED = 20251115
 # Above this many slot choices, building and solving a model costs more than

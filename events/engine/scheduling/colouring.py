@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from matchmaking.engine.scheduling.instance import Instance
+from events.engine.scheduling.instance import Instance
 
 
 def bipartite_colouring(inst: Instance, meetings: list[int], colours: int) -> list[int]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ortools.graph.python import min_cost_flow
 
-from matchmaking.engine.scheduling.instance import Instance, sides
+from events.engine.scheduling.instance import Instance, sides
 
 
 def idle_periods(mask: int) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matchmaking.engine.scheduling.model import Unscheduled
+from events.engine.scheduling.model import Unscheduled
 
 if TYPE_CHECKING:
-    from matchmaking.engine.scheduling.instance import Instance
+    from events.engine.scheduling.instance import Instance
 
 
 def unscheduled(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaking.engine.scheduling import (
+from events.engine.scheduling import (
     REASON_CODES,
     MeetingRequest,
     Problem,
@@ -25,7 +25,7 @@ from matchmaking.engine.scheduling import (
     solve,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "matchmaking" / "data" / "schedule"
+EXAMPLES = Path(__file__).resolve().parents[3] / "events" / "data" / "schedule"
 STATS = {
     "requested",
     "scheduled",

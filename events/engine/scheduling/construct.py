@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from matchmaking.engine.scheduling.bounds import bits, idle_periods
-from matchmaking.engine.scheduling.state import Schedule
+from events.engine.scheduling.bounds import bits, idle_periods
+from events.engine.scheduling.state import Schedule
 
 
 def greedy(sched: Schedule, order: list[int]) -> None:

@@ -54,7 +54,7 @@ CP-SAT, and idle periods at their lower bound or proved by CP-SAT).
 `Solution.seconds_to_best` says when the returned schedule was found.
 """
 
-from matchmaking.engine.scheduling.model import (
+from events.engine.scheduling.model import (
     REASON_CODES,
     Assignment,
     MeetingRequest,
@@ -67,7 +67,7 @@ from matchmaking.engine.scheduling.model import (
     solution_to_json,
     validate_problem,
 )
-from matchmaking.engine.scheduling.solver import solve
+from events.engine.scheduling.solver import solve
 
 __all__ = [
     "REASON_CODES",

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from matchmaking.engine.scheduling import cpsat
-from matchmaking.engine.scheduling.bounds import (
+from events.engine.scheduling import cpsat
+from events.engine.scheduling.bounds import (
     FlowBound,
     bits,
     flow_bound,
@@ -32,13 +32,13 @@ from matchmaking.engine.scheduling.bounds import (
     participant_caps,
     slot_lower_bound,
 )
-from matchmaking.engine.scheduling.colouring import bipartite_colouring
-from matchmaking.engine.scheduling.construct import greedy, repair
-from matchmaking.engine.scheduling.instance import NO_CAP, Instance, build_instance
-from matchmaking.engine.scheduling.local_search import improve_idle
-from matchmaking.engine.scheduling.model import Assignment, Problem, Solution, Unscheduled, validate_problem
-from matchmaking.engine.scheduling.reasons import unscheduled
-from matchmaking.engine.scheduling.state import Schedule
+from events.engine.scheduling.colouring import bipartite_colouring
+from events.engine.scheduling.construct import greedy, repair
+from events.engine.scheduling.instance import NO_CAP, Instance, build_instance
+from events.engine.scheduling.local_search import improve_idle
+from events.engine.scheduling.model import Assignment, Problem, Solution, Unscheduled, validate_problem
+from events.engine.scheduling.reasons import unscheduled
+from events.engine.scheduling.state import Schedule
 
 SEED = 20251115
 log = logging.getLogger(__name__)
