@@ -36,9 +36,11 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
-from matchmaking.imports import LOTS, apply_import, validate_import  # noqa: E402
 from matchmaking.models import Lot  # noqa: E402
-from matchmaking.spreadsheets import xlsx_bytes  # noqa: E402
+from matchmaking.spreadsheets.apply import apply_import  # noqa: E402
+from matchmaking.spreadsheets.files import xlsx_bytes  # noqa: E402
+from matchmaking.spreadsheets.formats import LOTS  # noqa: E402
+from matchmaking.spreadsheets.validation import validate_import  # noqa: E402
 
 TARGET_SECONDS = 10.0
 EXPORTER_NAME = "Benchmark Export Group"

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from deals.models import Deal, DealLine
 from events.models import Event, Meeting, Participation
-from matchmaking.exports import CONTENT_TYPES, FORMATS, ExportFile
 from matchmaking.selectors.fx import fx_rate_book
-from matchmaking.spreadsheets import Cell, csv_bytes, xlsx_bytes
+from matchmaking.spreadsheets.exports import CONTENT_TYPES, FORMATS, ExportFile
+from matchmaking.spreadsheets.files import Cell, csv_bytes, xlsx_bytes
 
 CENT = Decimal("0.01")
 

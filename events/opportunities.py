@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from events.models import Event
 from matchmaking.choices import BodyType, FuelType
-from matchmaking.exports import CONTENT_TYPES, FORMATS, ExportFile
 from matchmaking.models import Need
 from matchmaking.selectors.fx import fx_convert, fx_table_on
-from matchmaking.spreadsheets import csv_bytes, xlsx_bytes
+from matchmaking.spreadsheets.exports import CONTENT_TYPES, FORMATS, ExportFile
+from matchmaking.spreadsheets.files import csv_bytes, xlsx_bytes
 
 # Upper bounds in US dollars per vehicle; a budget on a bound belongs to the
 # band above it. Bands, not figures, so buyers' exact limits stay private.

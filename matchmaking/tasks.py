@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import translation
 
-from matchmaking.services import imports as import_services
+from matchmaking.spreadsheets import jobs as import_services
 
 # A dropped database connection is worth another try; each step checks the
 # job's status first, so a repeated run does no harm. The time limits stop a

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from matchmaking.views import buyer, exporter, files, matches, organiser, public
-from matchmaking.views import imports as import_views
+from matchmaking.views import spreadsheets as import_views
 
 urlpatterns = [
     # Lots (exporters) and needs (buyers)

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from deals.dashboard import CHART_BARS, event_dashboard
 from deals.reports import REPORTS, report_file
 from events.views import OrganiserOfEvent
-from matchmaking.exports import FORMATS
+from matchmaking.spreadsheets.exports import FORMATS
 
 # The big screen refreshes itself this often (seconds).
 REFRESH_SECONDS = 30

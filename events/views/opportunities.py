@@ -24,9 +24,9 @@ from events.opportunities import opportunity_code, opportunity_file, opportunity
 from events.selectors import opportunity_countries, opportunity_needs, opportunity_of
 from events.services import opportunities as opportunity_services
 from events.views import EventScoped, OrganiserOfEvent, back_to, own_organisation, service_refused
-from matchmaking.exports import FORMATS
 from matchmaking.models import Need
 from matchmaking.selectors.fx import fx_table_on
+from matchmaking.spreadsheets.exports import FORMATS
 
 PAGE_SIZE = 25
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
-import matchmaking.models.imports
+import matchmaking.models.import_jobs
 import matchmaking.models.lots
 import matchmaking.models.rules
 import matchmaking.validators
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('lots', 'Lots'), ('needs', 'Needs')], max_length=8, verbose_name='kind')),
-                ('file', models.FileField(upload_to=matchmaking.models.imports._import_path, verbose_name='file')),
+                ('file', models.FileField(upload_to=matchmaking.models.import_jobs._import_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('status', models.CharField(choices=[('pending', 'Waiting'), ('validating', 'Checking'), ('validated', 'Checked'), ('invalid', 'Has errors'), ('applying', 'Importing'), ('applied', 'Imported'), ('failed', 'Failed')], default='pending', max_length=16, verbose_name='status')),
                 ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),

@@ -1,7 +1,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-import matchmaking.models.imports
+import matchmaking.models.import_jobs
 import matchmaking.storage
 
 
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             name="file",
             field=models.FileField(
                 storage=matchmaking.storage.private_storage,
-                upload_to=matchmaking.models.imports._import_path,
+                upload_to=matchmaking.models.import_jobs._import_path,
                 verbose_name="file",
             ),
         ),

@@ -1,4 +1,4 @@
-from matchmaking.models.imports import ImportJob
+from matchmaking.models.import_jobs import ImportJob
 from matchmaking.models.lots import Lot, LotPhoto
 from matchmaking.models.matches import Match, MatchRun
 from matchmaking.models.needs import Need

@@ -11,7 +11,7 @@ from django.views.static import serve
 
 from matchmaking.rules import is_public_lot_photo
 from matchmaking.selectors.lots import lot_photo_named
-from matchmaking.views.imports import ImportJobProgressView
+from matchmaking.views.spreadsheets import ImportJobProgressView
 
 # A photo never changes under its name (a new upload gets a new one); an hour
 # bounds how long a cache shows it after its lot is withdrawn.

@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from matchmaking.imports import LOTS, NEEDS
+from matchmaking.spreadsheets.formats import LOTS, NEEDS
 
 LOT_HEADER = LOTS.header
 NEED_HEADER = NEEDS.header

@@ -13,10 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from matchmaking.exports import export_file, template_file
-from matchmaking.imports import LOTS, NEEDS, import_file
 from matchmaking.models import Lot, Need
-from matchmaking.spreadsheets import neutralise_formula, unquote_text
+from matchmaking.spreadsheets.apply import import_file
+from matchmaking.spreadsheets.exports import export_file, template_file
+from matchmaking.spreadsheets.files import neutralise_formula, unquote_text
+from matchmaking.spreadsheets.formats import LOTS, NEEDS
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, NeedFactory
 from tests.matchmaking.import_support import read_csv
 

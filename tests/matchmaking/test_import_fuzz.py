@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from matchmaking.imports import LOTS, NEEDS, import_file
 from matchmaking.models import Lot, Need
+from matchmaking.spreadsheets.apply import import_file
+from matchmaking.spreadsheets.formats import LOTS, NEEDS
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, NeedFactory
 from tests.matchmaking.import_support import lot_row, need_row
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matchmaking.models import ImportJob, Lot
-from matchmaking.services import imports as services
+from matchmaking.spreadsheets import jobs as services
 from matchmaking.tasks import import_apply_task, import_jobs_recover_task, import_validate_task
 from tests.factories import ExporterFactory, MembershipFactory
 from tests.matchmaking.import_support import lot_row, lots_csv

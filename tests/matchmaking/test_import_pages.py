@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from matchmaking.models import ImportJob, Lot, Need
-from matchmaking.services import imports as services
+from matchmaking.spreadsheets import jobs as services
 from matchmaking.tasks import import_apply_task, import_validate_task
 from tests.factories import ConventionSignatureFactory, LotFactory, NeedFactory
 from tests.matchmaking.import_support import lot_row, lots_csv, need_row, needs_csv, read_csv, xlsx_file

@@ -9,14 +9,10 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Organisation
-from matchmaking.imports import (
-    ImportRefused,
-    RowError,
-    apply_import,
-    import_file,
-    validate_import,
-)
 from matchmaking.models import Lot, Need
+from matchmaking.spreadsheets.apply import ImportRefused, apply_import, import_file
+from matchmaking.spreadsheets.reports import RowError
+from matchmaking.spreadsheets.validation import validate_import
 from tests.factories import (
     BuyerFactory,
     ConventionSignatureFactory,
@@ -527,7 +523,7 @@ def test_dry_run_counts_previews_and_writes_nothing(exporter):
 
 
 def test_progress_is_reported_while_checking_and_saving(exporter, monkeypatch):
-    monkeypatch.setattr("matchmaking.imports.PROGRESS_EVERY", 2)
+    monkeypatch.setattr("matchmaking.spreadsheets.validation.PROGRESS_EVERY", 2)
     seen: list[tuple[int, int]] = []
     data = lots_csv(*[lot_row(ref=f"R-{n}") for n in range(5)])
 

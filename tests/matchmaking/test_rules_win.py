@@ -12,7 +12,6 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from matchmaking.imports import import_file
 from matchmaking.models import MarketRule, Match, MatchRun, Need
 from matchmaking.services.matching import (
     lot_proposals,
@@ -22,6 +21,7 @@ from matchmaking.services.matching import (
 )
 from matchmaking.services.needs import need_create, need_update
 from matchmaking.services.rules import market_rule_create
+from matchmaking.spreadsheets.apply import import_file
 from tests.factories import BuyerFactory, LotFactory, MarketRuleFactory, NeedFactory, need_fields
 from tests.matchmaking.import_support import need_row, needs_csv
 from tests.matchmaking.test_need_pages import need_data

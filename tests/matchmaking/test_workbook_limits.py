@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchmaking.imports import validate_import
-from matchmaking.workbook_limits import MAX_TOKEN_BYTES, TokenScanner, WorkbookRefused
+from matchmaking.spreadsheets.limits import MAX_TOKEN_BYTES, TokenScanner, WorkbookRefused
+from matchmaking.spreadsheets.validation import validate_import
 from tests.factories import ExporterFactory
 from tests.matchmaking.import_support import LOT_HEADER, lot_row, repeated, workbook_with, xlsx_file
 

@@ -7,7 +7,7 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking.models import Match
-from matchmaking.spreadsheets import neutralise_formula
+from matchmaking.spreadsheets.files import neutralise_formula
 
 HEADER = ["need_ref", "buyer", "lot_ref", "exporter", "score", "rank_for_need"]
 

@@ -4,7 +4,7 @@ the name cannot be imported, with one line per bad row on stderr."""
 
 from __future__ import annotations
 
-from matchmaking.management.commands._import_command import ImportCommand
+from matchmaking.spreadsheets.commands import ImportCommand
 
 
 class Command(ImportCommand):

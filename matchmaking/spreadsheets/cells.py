@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from matchmaking.spreadsheets import Cell, unquote_text
+from matchmaking.spreadsheets.files import Cell, unquote_text
 
 
 class CellError(Exception):

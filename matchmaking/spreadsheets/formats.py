@@ -28,7 +28,10 @@ from matchmaking.choices import (
     Transmission,
 )
 from matchmaking.diagnoses import conflict_message
-from matchmaking.import_cells import (
+from matchmaking.models import Lot, Need
+from matchmaking.services import matching
+from matchmaking.services.needs import need_rule_errors
+from matchmaking.spreadsheets.cells import (
     code_parser,
     codes_parser,
     export_boolean,
@@ -48,10 +51,7 @@ from matchmaking.import_cells import (
     parse_text,
     parse_vin,
 )
-from matchmaking.models import Lot, Need
-from matchmaking.services import matching
-from matchmaking.services.needs import need_rule_errors
-from matchmaking.spreadsheets import Cell
+from matchmaking.spreadsheets.files import Cell
 from matchmaking.validators import deadline_problem, first_registration_problem, year_range_problem
 
 # Columns -------------------------------------------------------------------------

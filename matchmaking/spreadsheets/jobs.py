@@ -20,15 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, User
-from matchmaking.imports import (
-    ImportReport,
-    ValidatedImport,
-    apply_import,
-    max_upload_bytes,
-    spec_for,
-    validate_import,
-)
 from matchmaking.models import ImportJob
+from matchmaking.spreadsheets.apply import apply_import
+from matchmaking.spreadsheets.formats import spec_for
+from matchmaking.spreadsheets.reports import ImportReport, ValidatedImport, max_upload_bytes
+from matchmaking.spreadsheets.validation import validate_import
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.text import slugify
 
-from matchmaking.import_formats import ImportSpec, spec_for
-from matchmaking.spreadsheets import Cell, csv_bytes, xlsx_bytes
+from matchmaking.spreadsheets.files import Cell, csv_bytes, xlsx_bytes
+from matchmaking.spreadsheets.formats import ImportSpec, spec_for
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {

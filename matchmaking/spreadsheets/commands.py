@@ -14,15 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation
-from matchmaking.imports import (
-    ImportReport,
-    ValidatedImport,
-    apply_import,
-    max_upload_bytes,
-    spec_for,
-    validate_import,
-)
-from matchmaking.services import imports as services
+from matchmaking.spreadsheets import jobs as services
+from matchmaking.spreadsheets.apply import apply_import
+from matchmaking.spreadsheets.formats import spec_for
+from matchmaking.spreadsheets.reports import ImportReport, ValidatedImport, max_upload_bytes
+from matchmaking.spreadsheets.validation import validate_import
 
 # The exit status for a file (or a name) that cannot be imported.
 BAD_INPUT = 2

@@ -19,11 +19,12 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.selectors import organisation_for
-from matchmaking.exports import FORMATS, ExportFile, export_file, template_file
-from matchmaking.imports import max_import_rows, max_upload_bytes, spec_for
 from matchmaking.models import ImportJob
-from matchmaking.selectors import imports as selectors
-from matchmaking.services import imports as services
+from matchmaking.spreadsheets import jobs as services
+from matchmaking.spreadsheets import selectors as selectors
+from matchmaking.spreadsheets.exports import FORMATS, ExportFile, export_file, template_file
+from matchmaking.spreadsheets.formats import spec_for
+from matchmaking.spreadsheets.reports import max_import_rows, max_upload_bytes
 
 
 class ImportUploadForm(forms.Form):

@@ -1,5 +1,5 @@
 """Reading and writing the spreadsheets people exchange with CarBridge: CSV
-(UTF-8) and XLSX. Knows nothing of lots or needs; `imports.py` gives the cells
+(UTF-8) and XLSX. Knows nothing of lots or needs; `validation` gives the cells
 their meaning.
 
 Cells come out as what the file holds: text from CSV; text, numbers, booleans
@@ -26,7 +26,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from matchmaking.workbook_limits import DAMAGED_ZIP_ERRORS, WorkbookRefused, check_workbook
+from matchmaking.spreadsheets.limits import DAMAGED_ZIP_ERRORS, WorkbookRefused, check_workbook
 
 Cell = str | int | float | Decimal | bool | datetime.date | datetime.datetime | datetime.time | None
 
