@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from matchmaking.fx import convert
+
 # New-energy vehicles as China counts them for export statistics: battery
 # electric and plug-in hybrids (extended-range ones included); ordinary
 # hybrids are not NEVs.
@@ -113,9 +115,9 @@ def line_values(line: LineFigures, rate_on: RateOn) -> tuple[Decimal | None, Dec
     rate = rate_on(line.currency, line.signed_on)
     if rate is None:
         return None, None
-    cny = line.quantity * line.unit_price * rate
+    value = line.quantity * line.unit_price
     usd_rate = rate_on("USD", line.signed_on)
-    return cny, (cny / usd_rate if usd_rate else None)
+    return convert(value, rate), (convert(value, rate, usd_rate) if usd_rate else None)
 
 
 def tally(lines: Iterable[LineFigures], rate_on: RateOn) -> DealTotals:

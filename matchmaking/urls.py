@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import buyer, exporter, files, matches, organiser, public
+from matchmaking.views import buyer, exporter, files, market_rules, matches, public
 from matchmaking.views import spreadsheets as import_views
 
 urlpatterns = [
@@ -34,28 +34,28 @@ urlpatterns = [
     path("lots/template.<str:fmt>", import_views.LotTemplateView.as_view(), name="lot_template"),
     path("needs/template.<str:fmt>", import_views.NeedTemplateView.as_view(), name="need_template"),
     # Market rules and FX rates: organisers edit, everyone reads
-    path("organiser/market-rules/", organiser.MarketRuleListView.as_view(), name="market_rule_list"),
+    path("organiser/market-rules/", market_rules.MarketRuleListView.as_view(), name="market_rule_list"),
     path(
         "organiser/market-rules/new/",
-        organiser.MarketRuleCreateView.as_view(),
+        market_rules.MarketRuleCreateView.as_view(),
         name="market_rule_create",
     ),
     path(
         "organiser/market-rules/<int:pk>/edit/",
-        organiser.MarketRuleEditView.as_view(),
+        market_rules.MarketRuleEditView.as_view(),
         name="market_rule_edit",
     ),
     path(
         "organiser/market-rules/<int:pk>/delete/",
-        organiser.MarketRuleDeleteView.as_view(),
+        market_rules.MarketRuleDeleteView.as_view(),
         name="market_rule_delete",
     ),
-    path("organiser/fx-rates/", organiser.FxRateListView.as_view(), name="fx_rate_list"),
-    path("organiser/fx-rates/new/", organiser.FxRateCreateView.as_view(), name="fx_rate_create"),
-    path("organiser/fx-rates/<int:pk>/edit/", organiser.FxRateEditView.as_view(), name="fx_rate_edit"),
+    path("organiser/fx-rates/", market_rules.FxRateListView.as_view(), name="fx_rate_list"),
+    path("organiser/fx-rates/new/", market_rules.FxRateCreateView.as_view(), name="fx_rate_create"),
+    path("organiser/fx-rates/<int:pk>/edit/", market_rules.FxRateEditView.as_view(), name="fx_rate_edit"),
     path(
         "organiser/fx-rates/<int:pk>/delete/",
-        organiser.FxRateDeleteView.as_view(),
+        market_rules.FxRateDeleteView.as_view(),
         name="fx_rate_delete",
     ),
     path("market-rules/", public.MarketRulesPublicView.as_view(), name="market_rules_public"),

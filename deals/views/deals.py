@@ -24,6 +24,7 @@ from deals.models import Deal
 from deals.services import deal_amend, deal_cancel, deal_confirm, deal_dispute, deal_record
 from events.models import Meeting
 from events.views import service_refused
+from matchmaking.fx import convert
 from matchmaking.selectors.fx import fx_rate_on
 
 PAGE_SIZE = 25
@@ -199,8 +200,8 @@ class DealDetailView(_DealView):
             "lines": deal.lines.all(),
             "total": total,
             "rate": rate,
-            "total_cny": total * rate if rate else None,
-            "total_usd": total * rate / usd_rate if rate and usd_rate else None,
+            "total_cny": convert(total, rate),
+            "total_usd": convert(total, rate, usd_rate) if usd_rate else None,
             "vehicles": deal.vehicles,
             "side": side,
             "awaiting_us": awaiting_us,

@@ -51,6 +51,7 @@ from matchmaking.engine.market_rules import (
     rule_checks,
 )
 from matchmaking.engine.tables import NO_LIMIT, STEERING_NAMES, YEAR_ANY_MAX, YEAR_ANY_MIN
+from matchmaking.fx import convert
 
 Step = tuple[str, int, dict[str, Any]]
 
@@ -478,7 +479,7 @@ class _Funnel:
             return "lot_fx_missing", {"currencies": missing}
         if not len(priced):
             return "no_candidate", {}
-        return "over_budget", _over_budget(ctx, float(priced.min() / ctx.arrays.rate[i]), i)
+        return "over_budget", _over_budget(ctx, float(convert(priced.min(), 1.0, ctx.arrays.rate[i])), i)
 
 
 _RULE_REASONS = {

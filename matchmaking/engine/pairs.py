@@ -36,6 +36,7 @@ from matchmaking.engine.tables import (
     fx_key,
     rate_of,
 )
+from matchmaking.fx import convert
 
 # The soft score: points available per factor (they sum to 100). Change the
 # balance here and nowhere else.
@@ -147,7 +148,7 @@ class LotFixed:
 def lot_prices(table: LotTable, fx: Mapping[str, float]) -> LotPrices:
     def make() -> LotPrices:
         rates = np.array([rate_of(fx, c) for c in table.currency_names] + [np.nan], dtype=np.float64)
-        price_cny = table.price * rates[table.currency] if table.n else np.zeros(0)
+        price_cny = convert(table.price, rates[table.currency]) if table.n else np.zeros(0)
         at_rank = np.argsort(price_cny, kind="stable")
         rank = np.empty(table.n, np.int64)
         rank[at_rank] = np.arange(table.n)
@@ -236,7 +237,7 @@ def need_arrays(needs: NeedTable, table: LotTable, prices: LotPrices, fx: Mappin
             inv_budget = 1.0 / (needs.max_price * rate)
         return {
             "rate": rate,
-            "cap_cny": needs.limit * rate,
+            "cap_cny": convert(needs.limit, rate),
             "inv_budget32": inv_budget.astype(np.float32),
             "km_scale32": (WEIGHTS["mileage"] * 100 / needs.km_ref).astype(np.float32),
             "want32": needs.want.astype(np.float32),

@@ -164,6 +164,7 @@ from matchmaking.engine.tables import (
     RuleRecord,
     fx_key,
 )
+from matchmaking.fx import convert
 
 __all__ = [
     "FACTORS",
@@ -270,7 +271,7 @@ def _explain(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[tuple[F
         return []
     points = np.stack(pairs.factors(ctx, lp, nl), axis=1).tolist()
     t, n = ctx.table, ctx.needs
-    price_need = (ctx.prices.price_cny[lp] / ctx.arrays.rate[nl]).tolist()
+    price_need = convert(ctx.prices.price_cny[lp], 1.0, ctx.arrays.rate[nl]).tolist()
     routes = pairs.route(ctx, lp, nl).tolist()
     wanted_modes, offered_modes = n.modes[nl].tolist(), t.modes[lp].tolist()
     ages = ctx.ages.age_my[lp].tolist()

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django_countries.fields
 import matchmaking.models.import_jobs
 import matchmaking.models.lots
-import matchmaking.models.rules
+import matchmaking.models.market_rules
 import matchmaking.validators
 from django.conf import settings
 from django.db import migrations, models
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
                 ('max_engine_cc', models.PositiveIntegerField(blank=True, null=True, verbose_name='maximum engine (cc)')),
                 ('max_mileage_km', models.PositiveIntegerField(blank=True, null=True, verbose_name='maximum mileage (km)')),
                 ('uncertain', models.BooleanField(default=False, help_text='Sources conflict or the rule is not confirmed.', verbose_name='uncertain')),
-                ('last_checked', models.CharField(blank=True, help_text='Year, or year and month (2025-10).', max_length=7, validators=[matchmaking.models.rules.validate_last_checked], verbose_name='last checked')),
+                ('last_checked', models.CharField(blank=True, help_text='Year, or year and month (2025-10).', max_length=7, validators=[matchmaking.models.market_rules.validate_last_checked], verbose_name='last checked')),
                 ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),

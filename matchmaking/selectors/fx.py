@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from matchmaking.choices import CURRENCIES
+from matchmaking.fx import BASE_CURRENCY, convert
 from matchmaking.models import FxRate
 
-BASE_CURRENCY = "CNY"
 ONE = Decimal(1)
 
 
@@ -77,7 +77,7 @@ def fx_convert(
         rate_to = ONE if to_currency == BASE_CURRENCY else rates.get(to_currency)
     if rate_from is None or rate_to is None:
         return None
-    return Decimal(amount) * rate_from / rate_to
+    return convert(Decimal(amount), rate_from, rate_to)
 
 
 @dataclass(frozen=True)

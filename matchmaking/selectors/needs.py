@@ -12,7 +12,7 @@ from django_countries import countries
 from accounts.models import Organisation
 from matchmaking.choices import Steering
 from matchmaking.models import Need
-from matchmaking.selectors.rules import market_rules_for, rule_scope, rule_statements
+from matchmaking.selectors.market_rules import market_rules_for, rule_scope, rule_statements
 
 
 def needs_for(organisation: Organisation) -> QuerySet[Need]:

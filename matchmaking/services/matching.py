@@ -38,6 +38,7 @@ from matchmaking.engine.scoring import (
 from matchmaking.engine.scoring import Match as EngineMatch
 from matchmaking.engine.tables import LotRecord, LotTable, NeedRecord, RuleRecord
 from matchmaking.engine.vocabulary import MAKE_ALIASES, MAKE_GROUPS, canonical_make, normalise, wanted_makes
+from matchmaking.fx import convert
 from matchmaking.models import Lot, MarketRule, Match, MatchRun, Need
 from matchmaking.selectors.fx import fx_table_on
 from matchmaking.selectors.matches import HIDDEN_STALE
@@ -873,8 +874,8 @@ def _lots_for_need(need: NeedRecord, fx: dict[str, float]) -> QuerySet[Lot]:
     if need.max_mileage_km is not None:
         lots = lots.filter(mileage_km__lte=need.max_mileage_km)
     rates = _rates(fx)
-    cap_cny = need.max_unit_price * 1.10 * rates.get(need.currency.strip().upper(), math.nan)
-    bounds = {currency: cap_cny / rate for currency, rate in rates.items()}
+    cap_cny = convert(need.max_unit_price * 1.10, rates.get(need.currency.strip().upper(), math.nan))
+    bounds = {currency: convert(cap_cny, 1.0, rate) for currency, rate in rates.items()}
     return lots.filter(_within_cap("unit_price", "currency", bounds if cap_cny >= 0 else {}, upper=True))
 
 
@@ -912,8 +913,8 @@ def _naming_make(lot: LotRecord) -> RawSQL:
 
 def _needs_for_lot(lot: LotRecord, fx: dict[str, float]) -> QuerySet[Need]:
     rates = _rates(fx)
-    price_cny = lot.unit_price * rates.get(lot.currency.strip().upper(), math.nan)
-    bounds = {currency: price_cny / (1.10 * rate) for currency, rate in rates.items()}
+    price_cny = convert(lot.unit_price, rates.get(lot.currency.strip().upper(), math.nan))
+    bounds = {currency: convert(price_cny, 1.0, 1.10 * rate) for currency, rate in rates.items()}
     needs = Need.objects.all()
     if connection.vendor == "postgresql":
         needs = needs.annotate(names_make=_naming_make(lot)).filter(_kinds_accepting(lot))

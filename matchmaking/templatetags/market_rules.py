@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 
 from matchmaking.models import MarketRule
-from matchmaking.selectors.rules import rule_scope, rule_statements
+from matchmaking.selectors.market_rules import rule_scope, rule_statements
 
 register = template.Library()
 

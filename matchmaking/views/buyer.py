@@ -27,7 +27,8 @@ from accounts.rules import is_organiser
 from accounts.selectors import organisation_for
 from matchmaking.diagnoses import rule_block_message
 from matchmaking.filters import NeedFilter
-from matchmaking.forms import NeedForm, StatusForm, apply_service_error
+from matchmaking.forms.common import StatusForm, apply_service_error
+from matchmaking.forms.needs import NeedForm
 from matchmaking.models import Need
 from matchmaking.rules import is_buyer
 from matchmaking.selectors import needs as selectors

@@ -25,7 +25,8 @@ from accounts.rules import is_organiser
 from accounts.selectors import convention_is_signed, organisation_for
 from deals.selectors import lot_deal_lines
 from matchmaking.filters import LotFilter
-from matchmaking.forms import LotForm, LotPhotoForm, StatusForm, apply_service_error
+from matchmaking.forms.common import StatusForm, apply_service_error
+from matchmaking.forms.lots import LotForm, LotPhotoForm
 from matchmaking.models import Lot
 from matchmaking.rules import is_exporter
 from matchmaking.selectors import lots as selectors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.views.generic import ListView
 
-from matchmaking.selectors.rules import market_rules_all
+from matchmaking.selectors.market_rules import market_rules_all
 
 
 class MarketRulesPublicView(ListView):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from matchmaking.choices import CURRENCIES
 from matchmaking.models import FxRate
 from matchmaking.selectors.fx import fx_convert, fx_latest_rates, fx_rate_on, fx_table_on
-from matchmaking.services.rules import fx_rate_create, fx_rate_delete, fx_rate_update
+from matchmaking.services.fx import fx_rate_create, fx_rate_delete, fx_rate_update
 from tests.factories import FxRateFactory
 
 pytestmark = pytest.mark.django_db

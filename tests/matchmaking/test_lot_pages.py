@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 from PIL import Image
 
-from matchmaking import forms as lot_forms
+from matchmaking.forms import lots as lot_forms
 from matchmaking.models import Lot, LotPhoto
 from matchmaking.services import lots as lot_services
 from tests.factories import (

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from matchmaking.models import MarketRule
-from matchmaking.services.rules import (
+from matchmaking.services.market_rules import (
     BUNDLED_MARKET_RULES,
     market_rule_create,
     market_rule_delete,

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from accounts.models import Organisation
 from matchmaking.models import Lot, Match, MatchRun, Need
 from matchmaking.services import lots as lot_services
+from matchmaking.services import market_rules as rule_services
 from matchmaking.services import matches as match_services
-from matchmaking.services import rules as rule_services
 from matchmaking.services.matching import (
     TOP_K,
     explain_matches,

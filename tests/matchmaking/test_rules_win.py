@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from matchmaking.models import MarketRule, Match, MatchRun, Need
+from matchmaking.services.market_rules import market_rule_create
 from matchmaking.services.matching import (
     lot_proposals,
     match_for_offer,
@@ -20,7 +21,6 @@ from matchmaking.services.matching import (
     need_rescore,
 )
 from matchmaking.services.needs import need_create, need_update
-from matchmaking.services.rules import market_rule_create
 from matchmaking.spreadsheets.apply import import_file
 from tests.factories import BuyerFactory, LotFactory, MarketRuleFactory, NeedFactory, need_fields
 from tests.matchmaking.import_support import need_row, needs_csv

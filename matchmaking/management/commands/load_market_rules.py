@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.services.rules import BUNDLED_MARKET_RULES, market_rules_load
+from matchmaking.services.market_rules import BUNDLED_MARKET_RULES, market_rules_load
 
 
 class Command(BaseCommand):

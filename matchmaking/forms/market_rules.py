@@ -16,18 +16,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.choices import CURRENCY_CHOICES, AgeCountedFrom, EmissionStandard, FuelType, Steering
+from matchmaking.forms.common import apply_service_error
 from matchmaking.models import FxRate, MarketRule
-from matchmaking.selectors.rules import market_rule_countries
-from matchmaking.services.rules import FX_RATE_FIELDS, MARKET_RULE_FIELDS, check_age_counted_from
-
-
-def apply_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the field it names, or on the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
+from matchmaking.selectors.market_rules import market_rule_countries
+from matchmaking.services.fx import FX_RATE_FIELDS
+from matchmaking.services.market_rules import MARKET_RULE_FIELDS, check_age_counted_from
 
 
 def initial_from(instance: models.Model, names: tuple[str, ...]) -> dict[str, Any]:

@@ -5,9 +5,7 @@ are `ValidationError`s with a message for the person who asked."""
 from __future__ import annotations
 
 import csv
-import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.choices import FuelType
-from matchmaking.models import FxRate, MarketRule, Need
-from matchmaking.selectors.fx import BASE_CURRENCY
+from matchmaking.models import MarketRule, Need
 from matchmaking.services import matching
 
 BUNDLED_MARKET_RULES = Path(__file__).resolve().parent.parent / "data" / "market_rules.csv"
@@ -38,7 +35,6 @@ MARKET_RULE_FIELDS = (
     "source",
     "notes",
 )
-FX_RATE_FIELDS = ("currency", "date", "rate_to_cny")
 
 _FUEL_LISTS = ("applies_to_fuels", "banned_fuels")
 _BOOLEANS = ("used_imports_banned", "uncertain")
@@ -278,65 +274,3 @@ def market_rules_load(
     result.created = len(rules)
     result.loaded_countries = list(dict.fromkeys(rule.country.code for rule in rules))
     return result
-
-
-# FX rates ----------------------------------------------------------------------
-
-
-def _check_fx_rate(fx_rate: FxRate) -> None:
-    errors: dict[str, list] = {}
-    try:
-        fx_rate.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    rate = fx_rate.rate_to_cny
-    if isinstance(rate, Decimal) and "rate_to_cny" not in errors:
-        if rate <= 0:
-            errors["rate_to_cny"] = [_("A rate must be more than zero.")]
-        elif fx_rate.currency == BASE_CURRENCY and rate != 1:
-            errors["rate_to_cny"] = [_("The yuan is always worth 1 CNY.")]
-    if fx_rate.currency and isinstance(fx_rate.date, datetime.date):
-        taken = FxRate.objects.filter(currency=fx_rate.currency, date=fx_rate.date).exclude(pk=fx_rate.pk)
-        if taken.exists():
-            errors.setdefault("date", []).append(
-                _("There is already a %(currency)s rate for %(date)s: edit that one instead.")
-                % {"currency": fx_rate.currency, "date": fx_rate.date.isoformat()}
-            )
-    if errors:
-        raise ValidationError(errors)
-    fx_rate.validate_constraints()
-
-
-def _normalise_fx(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(fields) - set(FX_RATE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not FX rate fields: {sorted(unknown)}")
-    if isinstance(fields.get("currency"), str):
-        fields["currency"] = fields["currency"].strip().upper()
-    return fields
-
-
-@transaction.atomic
-def fx_rate_create(*, currency: str, date: datetime.date, rate_to_cny: Decimal) -> FxRate:
-    """Record what one unit of `currency` was worth in yuan on `date`."""
-    fx_rate = FxRate(**_normalise_fx({"currency": currency, "date": date, "rate_to_cny": rate_to_cny}))
-    _check_fx_rate(fx_rate)
-    fx_rate.save()
-    matching.on_many_changed()
-    return fx_rate
-
-
-@transaction.atomic
-def fx_rate_update(*, fx_rate: FxRate, **fields: Any) -> FxRate:
-    for name, value in _normalise_fx(fields).items():
-        setattr(fx_rate, name, value)
-    _check_fx_rate(fx_rate)
-    fx_rate.save()
-    matching.on_many_changed()
-    return fx_rate
-
-
-@transaction.atomic
-def fx_rate_delete(*, fx_rate: FxRate) -> None:
-    fx_rate.delete()
-    matching.on_many_changed()

@@ -21,8 +21,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from accounts.mixins import ObjectPermissionRequiredMixin
-from matchmaking.models import FxRate, MarketRule
-from matchmaking.rule_forms import (
+from matchmaking.forms.market_rules import (
     FxRateFilter,
     FxRateForm,
     MarketRuleFilter,
@@ -30,9 +29,11 @@ from matchmaking.rule_forms import (
     apply_service_error,
     initial_from,
 )
+from matchmaking.models import FxRate, MarketRule
 from matchmaking.selectors.fx import fx_latest_rates, fx_rate_history
-from matchmaking.selectors.rules import market_rules_all
-from matchmaking.services import rules as services
+from matchmaking.selectors.market_rules import market_rules_all
+from matchmaking.services import fx as fx_services
+from matchmaking.services import market_rules as services
 from matchmaking.templatetags.market_rules import plain_decimal
 
 
@@ -215,7 +216,7 @@ class FxRateCreateView(_ServiceFormView):
         return {"currency": self.request.GET.get("currency", "").upper(), "date": timezone.localdate()}
 
     def perform(self, data: dict[str, Any]) -> FxRate:
-        return services.fx_rate_create(**data)
+        return fx_services.fx_rate_create(**data)
 
     def success_message(self, obj: FxRate) -> str:
         return _fx_rate_saved(obj)
@@ -228,12 +229,12 @@ class FxRateEditView(_EditView):
     permission_required = "matchmaking.manage_fx_rates"
     model = FxRate
     form_class = FxRateForm
-    fields = services.FX_RATE_FIELDS
+    fields = fx_services.FX_RATE_FIELDS
     template_name = "matchmaking/organiser/fx_rate_form.html"
     context_object_name = "fx_rate"
 
     def perform(self, data: dict[str, Any]) -> FxRate:
-        return services.fx_rate_update(fx_rate=self.object, **data)
+        return fx_services.fx_rate_update(fx_rate=self.object, **data)
 
     def success_message(self, obj: FxRate) -> str:
         return _fx_rate_saved(obj)
@@ -250,7 +251,7 @@ class FxRateDeleteView(_DeleteView):
     list_url_name = "fx_rate_list"
 
     def perform_delete(self, obj: FxRate) -> None:
-        services.fx_rate_delete(fx_rate=obj)
+        fx_services.fx_rate_delete(fx_rate=obj)
 
     def success_message(self, obj: FxRate) -> str:
         return _("The %(currency)s rate of %(date)s was deleted.") % {

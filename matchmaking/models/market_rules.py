@@ -1,18 +1,17 @@
-"""What each destination lets in (market rules) and what each currency is worth
-(FX rates). Organisers keep both current."""
+"""What each destination lets in (market rules); organisers keep them current."""
 
 from __future__ import annotations
 
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from matchmaking.choices import CURRENCY_CHOICES, AgeCountedFrom, EmissionStandard, Steering
+from matchmaking.choices import AgeCountedFrom, EmissionStandard, Steering
 from matchmaking.validators import validate_fuel_types
 
 _LAST_CHECKED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
@@ -86,29 +85,3 @@ class MarketRule(models.Model):
 
     def applies_to(self, fuel_type: str) -> bool:
         return not self.applies_to_fuels or fuel_type in self.applies_to_fuels
-
-
-class FxRate(models.Model):
-    """How many yuan one unit of a currency was worth on a date."""
-
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
-    date = models.DateField(_("date"))
-    rate_to_cny = models.DecimalField(
-        _("rate to CNY"),
-        max_digits=18,
-        decimal_places=8,
-        validators=[MinValueValidator(0)],
-        help_text=_("Yuan for one unit of the currency."),
-    )
-
-    class Meta:
-        verbose_name = _("FX rate")
-        verbose_name_plural = _("FX rates")
-        ordering = ["currency", "-date"]
-        constraints = [
-            models.UniqueConstraint(fields=["currency", "date"], name="fx_rate_one_per_currency_and_day"),
-            models.CheckConstraint(condition=Q(rate_to_cny__gt=0), name="fx_rate_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.currency} {self.date}: {self.rate_to_cny} CNY"

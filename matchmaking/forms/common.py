@@ -1,0 +1,131 @@
+"""What the lot, need and market rule forms share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+# What a page shows (and a month field accepts) for "year and month".
+MONTH_FORMAT = "%Y-%m"
+
+
+def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on the field it names, or on the whole form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+def checkboxes(choices: Any, label: str, help_text: str = "") -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        help_text=help_text,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
+    )
+
+
+class MonthField(forms.DateField):
+    """A year and month (`<input type="month">`), stored as the first of the month."""
+
+    widget = forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format=MONTH_FORMAT)
+    input_formats = [MONTH_FORMAT]
+    default_error_messages = {"invalid": _("Enter a year and month such as 2023-05.")}
+
+
+class CommaSeparatedField(forms.CharField):
+    """Names typed as one line, separated by commas; cleaned into a list."""
+
+    def __init__(self, *, item_max_length: int = 64, **kwargs: Any) -> None:
+        self.item_max_length = item_max_length
+        kwargs.setdefault("max_length", 1000)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value)
+        # Chinese and Japanese keyboards type a full-width comma; semicolons come
+        # from the import files' convention.
+        for separator in ("，", ";", "；"):
+            text = text.replace(separator, ",")
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        too_long = [name for name in value if len(name) > self.item_max_length]
+        if too_long:
+            raise ValidationError(
+                _("Each name has at most %(max)s characters: %(names)s."),
+                params={"max": self.item_max_length, "names": ", ".join(too_long)},
+                code="item_too_long",
+            )
+
+    def run_validators(self, value: Any) -> None:
+        # max_length applies to the typed line, not the list.
+        super().run_validators(", ".join(value) if isinstance(value, list) else value)
+
+
+class OwnedModelForm(forms.ModelForm):
+    """A form for an object whose reference is unique per organisation; the
+    organisation is not a field, so the form checks the reference itself (the
+    database constraint would otherwise fail only on save)."""
+
+    owner_field: str
+    duplicate_ref_message: str
+
+    # Groups of fields shown under one heading: (legend, field names).
+    fieldsets: list[tuple[str, list[str]]] = []
+
+    # Browser hints matching the model's validators (the server checks anyway).
+    number_bounds: dict[str, tuple[int, int]] = {}
+
+    def __init__(self, *args: Any, owner: Organisation, **kwargs: Any) -> None:
+        self.owner = owner
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.number_bounds.items():
+            self.fields[name].widget.attrs.update({"min": low, "max": high})
+
+    def clean_ref(self) -> str:
+        ref = self.cleaned_data["ref"].strip()
+        model: type[Model] = self._meta.model
+        taken = model.objects.filter(**{self.owner_field: self.owner, "ref": ref})
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(self.duplicate_ref_message, code="unique")
+        return ref
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned values to hand to the service."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+
+def blank_label(field: forms.Field, label: str) -> None:
+    field.choices = [("", label), *[choice for choice in field.choices if choice[0] != ""]]
+
+
+class StatusForm(forms.Form):
+    """The status an action button asks for; the service decides whether it may."""
+
+    status = forms.ChoiceField()
+
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices
