@@ -44,12 +44,9 @@ from django.db.models import F  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
 from matchmaking.models import Lot, Match, MatchRun, Need  # noqa: E402
-from matchmaking.services.matching import (  # noqa: E402
-    lot_proposals,
-    lot_rescore,
-    match_run_execute,
-    need_rescore,
-)
+from matchmaking.selectors.proposals import lot_proposals  # noqa: E402
+from matchmaking.services.match_runs import match_run_execute  # noqa: E402
+from matchmaking.services.rescoring import lot_rescore, need_rescore  # noqa: E402
 
 TARGET_FULL_SECONDS = 20.0
 TARGET_RESCORE_MS = 100.0

@@ -26,7 +26,7 @@ from deals.models import Deal, DealChange, DealLine
 from events.models import Event, Meeting, Participation
 from matchmaking.models import Lot
 from matchmaking.selectors.fx import fx_rate_on
-from matchmaking.services.matching import on_lot_changed
+from matchmaking.services.rescoring import on_lot_changed
 
 # Lots a deal may take vehicles from: on offer, or set aside for a buyer.
 SELLABLE = (Lot.Status.AVAILABLE, Lot.Status.RESERVED)

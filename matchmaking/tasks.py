@@ -43,7 +43,7 @@ def import_jobs_recover_task() -> None:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def match_run_task(run_id: int) -> None:
-    from matchmaking.services.matching import match_run_execute
+    from matchmaking.services.match_runs import match_run_execute
 
     match_run_execute(run_id=run_id)
 
@@ -66,20 +66,20 @@ def match_mutual_notify_task(match_id: int) -> None:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def lot_rescore_task(lot_id: int) -> None:
-    from matchmaking.services.matching import lot_rescore
+    from matchmaking.services.rescoring import lot_rescore
 
     lot_rescore(lot_id=lot_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def need_rescore_task(need_id: int) -> None:
-    from matchmaking.services.matching import need_rescore
+    from matchmaking.services.rescoring import need_rescore
 
     need_rescore(need_id=need_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def country_rescore_task(country: str) -> None:
-    from matchmaking.services.matching import needs_rescore_for_country
+    from matchmaking.services.rescoring import needs_rescore_for_country
 
     needs_rescore_for_country(country=country)

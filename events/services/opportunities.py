@@ -13,8 +13,7 @@ from accounts.models import Organisation
 from events.models import Event
 from events.selectors import opportunity_of
 from matchmaking.models import Lot, Match, Need
-from matchmaking.services.matches import match_express_interest
-from matchmaking.services.matching import match_for_offer
+from matchmaking.services.matches import match_express_interest, match_for_offer
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """Expression indexes for rescoring's make and model prefilter
-(services.matching._Squash) on PostgreSQL. SQLite skips that prefilter and
+(selectors.candidates._Squash) on PostgreSQL. SQLite skips that prefilter and
 has no regexp_replace, so nothing is created there."""
 
 from django.db import migrations

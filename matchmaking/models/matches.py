@@ -71,7 +71,7 @@ class Match(models.Model):
     A lot's best needs are not stored: at 100,000 lots they would be well over
     a million rows to rewrite on every run, and the engine ranks one lot's
     needs in about a millisecond, so the exporter's page asks it live
-    (services.matching.lot_proposals); a row appears once someone answers.
+    (selectors.proposals.lot_proposals); a row appears once someone answers.
     Reasons are not stored either: pages explain the few pairs they show."""
 
     class Interest(models.TextChoices):

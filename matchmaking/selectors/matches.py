@@ -1,5 +1,5 @@
 """Read queries for matches: ranked proposals for one need (a lot's are ranked
-live: services.matching.lot_proposals), the other side's contacts once
+live: selectors.proposals.lot_proposals), the other side's contacts once
 interest is mutual, and organisers' totals."""
 
 from __future__ import annotations

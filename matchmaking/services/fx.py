@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from matchmaking.fx import BASE_CURRENCY
 from matchmaking.models import FxRate
-from matchmaking.services import matching
+from matchmaking.services import match_runs
 
 FX_RATE_FIELDS = ("currency", "date", "rate_to_cny")
 
@@ -60,7 +60,7 @@ def fx_rate_create(*, currency: str, date: datetime.date, rate_to_cny: Decimal) 
     fx_rate = FxRate(**_normalise_fx({"currency": currency, "date": date, "rate_to_cny": rate_to_cny}))
     _check_fx_rate(fx_rate)
     fx_rate.save()
-    matching.on_many_changed()
+    match_runs.on_many_changed()
     return fx_rate
 
 
@@ -70,11 +70,11 @@ def fx_rate_update(*, fx_rate: FxRate, **fields: Any) -> FxRate:
         setattr(fx_rate, name, value)
     _check_fx_rate(fx_rate)
     fx_rate.save()
-    matching.on_many_changed()
+    match_runs.on_many_changed()
     return fx_rate
 
 
 @transaction.atomic
 def fx_rate_delete(*, fx_rate: FxRate) -> None:
     fx_rate.delete()
-    matching.on_many_changed()
+    match_runs.on_many_changed()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.selectors import convention_is_signed
 from matchmaking.models import Lot, LotPhoto
-from matchmaking.services import matching
+from matchmaking.services import rescoring
 
 # Which status a lot may move to from each status (DESIGN.md §2).
 LOT_TRANSITIONS: dict[str, set[str]] = {
@@ -53,7 +53,7 @@ def lot_create(*, exporter: Organisation, **fields: Any) -> Lot:
     lot = Lot(exporter=exporter, **fields)
     lot.full_clean()
     lot.save()
-    matching.on_lot_changed(lot.pk)
+    rescoring.on_lot_changed(lot.pk)
     return lot
 
 
@@ -66,7 +66,7 @@ def lot_update(*, lot: Lot, **fields: Any) -> Lot:
         setattr(lot, name, value)
     lot.full_clean()
     lot.save()
-    matching.on_lot_changed(lot.pk)
+    rescoring.on_lot_changed(lot.pk)
     return lot
 
 
@@ -85,7 +85,7 @@ def lot_set_status(*, lot: Lot, status: str) -> Lot:
         check_may_publish(lot.exporter)
     lot.status = status
     lot.save(update_fields=["status", "updated_at"])
-    matching.on_lot_changed(lot.pk)
+    rescoring.on_lot_changed(lot.pk)
     return lot
 
 

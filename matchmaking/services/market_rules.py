@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from matchmaking.choices import FuelType
 from matchmaking.models import MarketRule, Need
-from matchmaking.services import matching
+from matchmaking.services import match_runs, match_store, rescoring
 
 BUNDLED_MARKET_RULES = Path(__file__).resolve().parent.parent / "data" / "market_rules.csv"
 
@@ -107,7 +107,7 @@ def market_rule_create(**fields: Any) -> MarketRule:
     rule = MarketRule(**_normalise_rule(fields))
     _check_rule(rule)
     rule.save()
-    matching.on_market_rules_changed(rule.country.code)
+    rescoring.on_market_rules_changed(rule.country.code)
     return rule
 
 
@@ -119,7 +119,7 @@ def market_rule_update(*, rule: MarketRule, **fields: Any) -> MarketRule:
     _check_rule(rule)
     rule.save()
     for country in {previous_country, rule.country.code}:
-        matching.on_market_rules_changed(country)
+        rescoring.on_market_rules_changed(country)
     return rule
 
 
@@ -127,7 +127,7 @@ def market_rule_update(*, rule: MarketRule, **fields: Any) -> MarketRule:
 def market_rule_delete(*, rule: MarketRule) -> None:
     country = rule.country.code
     rule.delete()
-    matching.on_market_rules_changed(country)
+    rescoring.on_market_rules_changed(country)
 
 
 # Loading market rules from CSV -------------------------------------------------
@@ -269,8 +269,8 @@ def market_rules_load(
         rules = [rule for rule in rules if rule.country.code not in existing]
     MarketRule.objects.bulk_create(rules)
     if rules:
-        matching.needs_flag(Need.objects.filter(destination_country__in=in_file))
-        matching.on_many_changed()
+        match_store.needs_flag(Need.objects.filter(destination_country__in=in_file))
+        match_runs.on_many_changed()
     result.created = len(rules)
     result.loaded_countries = list(dict.fromkeys(rule.country.code for rule in rules))
     return result

@@ -3,14 +3,19 @@ sets off."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from matchmaking.models import Match
-from matchmaking.services.matching import interest_state
+from matchmaking.engine.scoring import lot_failures, rescore_lot
+from matchmaking.models import Lot, Match, Need
+from matchmaking.selectors.engine_inputs import TOP_K, World, lot_records, need_records
+from matchmaking.selectors.proposals import live_ranking
+from matchmaking.services.match_store import interest_state
 
 
 def match_side(match: Match, organisation: Organisation) -> str | None:
@@ -102,3 +107,60 @@ def match_mutual_notify(*, match: Match) -> bool:
         Match.objects.filter(pk=match.pk).update(mutual_notified_at=None)
         raise
     return True
+
+
+@transaction.atomic
+def match_for_pair(*, lot: Lot, need: Need, on: datetime.date | None = None) -> Match:
+    """The stored match of a lot and a need, created when a side first answers
+    a live proposal: only for a need among the lot's top K now, so answering
+    cannot reach needs the exporter was never shown."""
+    match = Match.objects.filter(lot=lot, need=need).first()
+    if match is not None:
+        return match
+    ranking = live_ranking(lot, World.load(on), TOP_K)
+    proposal = next((item for item in ranking if item.need_id == need.pk), None)
+    if proposal is None:
+        raise ValidationError(
+            _("This proposal no longer holds: the lot or the need changed. Reload the page."), code="gone"
+        )
+    match, _created = Match.objects.get_or_create(
+        lot=lot, need=need, defaults={"score": round(min(100.0, max(0.0, proposal.score)), 2)}
+    )
+    return match
+
+
+@transaction.atomic
+def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) -> Match:
+    """The stored match of a lot its exporter offers for a need directly (from
+    an event's opportunity list, so not necessarily among the lot's top K):
+    made, or brought back from stale, when the pair passes every hard
+    constraint now; refused with the engine's reason otherwise."""
+    from matchmaking.diagnoses import lot_refusal
+
+    world = World.load(on)
+    lots = lot_records(Lot.objects.filter(pk=lot.pk))
+    needs = need_records(Need.objects.filter(pk=need.pk))
+    if not lots:
+        raise ValidationError(
+            _("This lot is not available, so it cannot be offered."), code="lot_unavailable"
+        )
+    if not needs:
+        raise ValidationError(_("This need is no longer open."), code="need_closed")
+    scored = rescore_lot(lots[0], needs, world.rules, world.fx, world.on, top_k=1)
+    if not scored:
+        failures = lot_failures(lots[0], needs[0], world.rules, world.fx, world.on)
+        raise ValidationError(
+            _("This lot does not qualify for this need: %(reason)s."),
+            params={"reason": lot_refusal(failures) or _("it does not meet the need's requirements")},
+            code="not_qualified",
+        )
+    score = round(min(100.0, max(0.0, float(scored[0].score))), 2)
+    match, created = Match.objects.select_for_update(of=("self",)).get_or_create(
+        lot=lot, need=need, defaults={"score": score}
+    )
+    if not created and match.state == Match.State.STALE:
+        match.score = score
+        match.stale_reason = {}
+        match.state = interest_state(match.exporter_interest, match.buyer_interest)
+        match.save(update_fields=["score", "stale_reason", "state", "updated_at"])
+    return match

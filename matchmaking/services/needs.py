@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from matchmaking.diagnoses import conflict_message
 from matchmaking.models import Need
-from matchmaking.services import matching
+from matchmaking.selectors import engine_inputs
+from matchmaking.services import rescoring
 
 NEED_TRANSITIONS: dict[str, set[str]] = {
     Need.Status.OPEN: {Need.Status.FULFILLED, Need.Status.CLOSED},
@@ -38,8 +39,8 @@ def need_rule_errors(need: Need, rules: list[Any] | None = None) -> dict[str, li
     """The need's fields that its destination's market rules contradict, each
     with the rule and its source; sets `need.blocked_by_rule` when the need
     can never match whatever it says (a destination that bans used imports)."""
-    conflicts = matching.need_rule_conflicts(need, rules)
-    need.blocked_by_rule = matching.rule_block(conflicts)
+    conflicts = engine_inputs.need_rule_conflicts(need, rules)
+    need.blocked_by_rule = engine_inputs.rule_block(conflicts)
     errors: dict[str, list[str]] = {}
     for conflict in conflicts:
         if conflict.field:
@@ -66,7 +67,7 @@ def need_create(*, buyer: Organisation, **fields: Any) -> Need:
     need.full_clean()
     _check_rules(need)
     need.save()
-    matching.on_need_changed(need.pk)
+    rescoring.on_need_changed(need.pk)
     return need
 
 
@@ -80,7 +81,7 @@ def need_update(*, need: Need, **fields: Any) -> Need:
     need.full_clean()
     _check_rules(need)
     need.save()
-    matching.on_need_changed(need.pk)
+    rescoring.on_need_changed(need.pk)
     return need
 
 
@@ -97,5 +98,5 @@ def need_set_status(*, need: Need, status: str) -> Need:
         )
     need.status = status
     need.save(update_fields=["status", "updated_at"])
-    matching.on_need_changed(need.pk)
+    rescoring.on_need_changed(need.pk)
     return need

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from matchmaking.services import matching
+from matchmaking.services import match_runs
 from matchmaking.spreadsheets.reports import BATCH_SIZE, ImportReport, Progress, ValidatedImport
 from matchmaking.spreadsheets.validation import validate_import
 
@@ -56,7 +56,7 @@ def apply_import(
             if progress is not None:
                 progress(min(start + batch_size, total), total)
         if total:
-            matching.on_many_changed()
+            match_runs.on_many_changed()
     report.created, report.updated, report.applied = report.to_create, report.to_update, True
     return report
 

@@ -29,7 +29,7 @@ from matchmaking.choices import (
 )
 from matchmaking.diagnoses import conflict_message
 from matchmaking.models import Lot, Need
-from matchmaking.services import matching
+from matchmaking.selectors import engine_inputs
 from matchmaking.services.needs import need_rule_errors
 from matchmaking.spreadsheets.cells import (
     code_parser,
@@ -262,7 +262,7 @@ def _check_need(
     if "deadline" in present and (problem := deadline_problem(need.deadline, changed=changed)):
         problems.append(("deadline", problem))
     if "rules" not in context.cache:
-        context.cache["rules"] = matching.rule_records()
+        context.cache["rules"] = engine_inputs.rule_records()
     for name, messages in need_rule_errors(need, context.cache["rules"]).items():
         problems.append((name, " ".join(messages)))
     if need.blocked_by_rule and not problems:

@@ -28,14 +28,9 @@ from matchmaking.models import Lot, Match, MatchRun, Need
 from matchmaking.selectors import lots as lot_selectors
 from matchmaking.selectors import matches as selectors
 from matchmaking.selectors import needs as need_selectors
-from matchmaking.services.matches import match_express_interest, match_side
-from matchmaking.services.matching import (
-    explain_matches,
-    lot_proposals,
-    lot_rank,
-    match_for_pair,
-    match_run_start,
-)
+from matchmaking.selectors.proposals import explain_matches, lot_proposals, lot_rank
+from matchmaking.services.match_runs import match_run_start
+from matchmaking.services.matches import match_express_interest, match_for_pair, match_side
 
 NEED_ROW_TEMPLATE = "matchmaking/matches/_need_match_row.html"
 LOT_ROW_TEMPLATE = "matchmaking/matches/_lot_match_row.html"
@@ -103,7 +98,7 @@ class NeedMatchesView(ObjectPermissionRequiredMixin, FilterView):
 
 class LotMatchesView(ObjectPermissionRequiredMixin, TemplateView):
     """An exporter's best buyer needs for one lot, ranked live (see
-    services.matching.lot_proposals), filtered by state and minimum score;
+    selectors.proposals.lot_proposals), filtered by state and minimum score;
     organisers may look too."""
 
     permission_required = "matchmaking.view_lot"

@@ -12,17 +12,14 @@ from django.core.management import call_command
 
 from accounts.models import Organisation
 from matchmaking.models import Lot, Match, MatchRun, Need
+from matchmaking.selectors.engine_inputs import TOP_K
+from matchmaking.selectors.proposals import explain_matches
 from matchmaking.services import lots as lot_services
 from matchmaking.services import market_rules as rule_services
 from matchmaking.services import matches as match_services
-from matchmaking.services.matching import (
-    TOP_K,
-    explain_matches,
-    lot_rescore,
-    match_for_pair,
-    match_run_execute,
-    need_rescore,
-)
+from matchmaking.services.match_runs import match_run_execute
+from matchmaking.services.matches import match_for_pair
+from matchmaking.services.rescoring import lot_rescore, need_rescore
 from tests.factories import ConventionSignatureFactory, LotFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,14 +13,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from matchmaking.models import MarketRule, Match, MatchRun, Need
+from matchmaking.selectors.proposals import lot_proposals
 from matchmaking.services.market_rules import market_rule_create
-from matchmaking.services.matching import (
-    lot_proposals,
-    match_for_offer,
-    match_run_execute,
-    need_rescore,
-)
+from matchmaking.services.match_runs import match_run_execute
+from matchmaking.services.matches import match_for_offer
 from matchmaking.services.needs import need_create, need_update
+from matchmaking.services.rescoring import need_rescore
 from matchmaking.spreadsheets.apply import import_file
 from tests.factories import BuyerFactory, LotFactory, MarketRuleFactory, NeedFactory, need_fields
 from tests.matchmaking.import_support import need_row, needs_csv

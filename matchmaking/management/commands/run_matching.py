@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking.models import MatchRun
-from matchmaking.services.matching import match_run_execute
+from matchmaking.services.match_runs import match_run_execute
 
 
 class Command(BaseCommand):
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         from events.models import Participation
         from events.selectors import event_by_slug
         from matchmaking.models import Need
-        from matchmaking.services.matching import need_rescore
+        from matchmaking.services.rescoring import need_rescore
 
         event = event_by_slug(slug)
         if event is None:

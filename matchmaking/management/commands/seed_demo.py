@@ -21,7 +21,7 @@ from accounts.models import Organisation, User
 from accounts.selectors import convention_is_signed, organisation_for
 from matchmaking import demo
 from matchmaking.models import Lot, MatchRun, Need
-from matchmaking.services.matching import match_run_execute
+from matchmaking.services.match_runs import match_run_execute
 
 DEMO_PASSWORD = "carbridge-demo"  # noqa: S105 - printed on purpose for the local demo
 DEMO_DOMAIN = "carbridge.example"
