@@ -3,8 +3,6 @@ and what a company's dashboard shows at a glance."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -17,8 +15,6 @@ from accounts.models import (
     Organisation,
     User,
 )
-from events.models import Meeting
-from matchmaking.models import Lot, Match, Need
 
 _UNSET = object()
 
@@ -132,57 +128,3 @@ def contact_points_for(organisation: Organisation) -> list[ContactPoint]:
 
 def contact_point_count_of(organiser: Organisation) -> int:
     return ContactPoint.objects.filter(organiser=organiser).count()
-
-
-# Dashboards --------------------------------------------------------------------
-
-
-def upcoming_meetings_of(organisation: Organisation, limit: int = 5) -> list[Meeting]:
-    """The company's next booked meetings across events, soonest first, each
-    with `counterpart` and `own_confirmed` set for the page."""
-    meetings = list(
-        Meeting.objects.filter(Q(exporter=organisation) | Q(buyer=organisation))
-        .filter(state__in=Meeting.BOOKED, slot__ends_at__gt=timezone.now())
-        .select_related("event", "slot", "table", "exporter", "buyer")
-        .order_by("slot__starts_at", "pk")[:limit]
-    )
-    for meeting in meetings:
-        side = "exporter" if meeting.exporter_id == organisation.pk else "buyer"
-        meeting.counterpart = meeting.buyer if side == "exporter" else meeting.exporter
-        meeting.own_confirmed = meeting.confirmed_by(side)
-    return meetings
-
-
-def _proposals_of(organisation: Organisation) -> QuerySet[Match]:
-    """Stored matches on the company's own open needs or available lots.
-
-    An exporter's page ranks a lot's needs live; the stored rows are the
-    proposals buyers see, so they are the ones that wait for an answer."""
-    if organisation.is_buyer:
-        return Match.objects.filter(need__buyer=organisation, need__status=Need.Status.OPEN)
-    return Match.objects.filter(lot__exporter=organisation, lot__status=Lot.Status.AVAILABLE)
-
-
-@dataclass(frozen=True)
-class MatchSummary:
-    awaiting_answer: int
-    mutual: int
-    top: list[Match]
-
-
-def match_summary_of(organisation: Organisation, limit: int = 3) -> MatchSummary:
-    """How many proposals wait for the company's answer, how many are mutual,
-    and the best few waiting ones (two queries whatever the numbers)."""
-    own_interest = "buyer_interest" if organisation.is_buyer else "exporter_interest"
-    matches = _proposals_of(organisation)
-    awaiting = Q(state=Match.State.PROPOSED, **{own_interest: Match.Interest.NONE})
-    counts = matches.aggregate(
-        awaiting_answer=Count("pk", filter=awaiting),
-        mutual=Count("pk", filter=Q(state=Match.State.MUTUAL)),
-    )
-    top = list(
-        matches.filter(awaiting)
-        .select_related("lot", "lot__exporter", "need", "need__buyer")
-        .order_by("-score", "pk")[:limit]
-    )
-    return MatchSummary(awaiting_answer=counts["awaiting_answer"], mutual=counts["mutual"], top=top)

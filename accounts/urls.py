@@ -5,7 +5,6 @@ from accounts.views import contact_points
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("convention/", views.ConventionView.as_view(), name="convention"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),

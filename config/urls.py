@@ -2,9 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from deals.views.home import DashboardView
 from matchmaking.views.files import LotPhotoFileView
 
 urlpatterns = [
+    # A company's home page reads every app, so it is routed here, above them.
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include("accounts.urls")),
     path("", include("matchmaking.urls")),
     path("", include("events.urls")),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Organisation
 from deals.models import Deal, DealChange, DealLine
 from deals.totals import DealTotals, LineFigures, tally
 from events.models import Event, Meeting, Participation
-from matchmaking.models import Lot, Match
+from matchmaking.models import Lot, Match, Need
 from matchmaking.selectors.fx import fx_rate_book
 
 
@@ -179,3 +180,57 @@ def lot_deal_lines(lot: Lot, limit: int = 20) -> list[DealLine]:
         .select_related("deal__buyer")
         .order_by("-deal__signed_on", "-deal_id")[:limit]
     )
+
+
+# A company's home page --------------------------------------------------------------------
+
+
+def upcoming_meetings_of(organisation: Organisation, limit: int = 5) -> list[Meeting]:
+    """The company's next booked meetings across events, soonest first, each
+    with `counterpart` and `own_confirmed` set for the page."""
+    meetings = list(
+        Meeting.objects.filter(Q(exporter=organisation) | Q(buyer=organisation))
+        .filter(state__in=Meeting.BOOKED, slot__ends_at__gt=timezone.now())
+        .select_related("event", "slot", "table", "exporter", "buyer")
+        .order_by("slot__starts_at", "pk")[:limit]
+    )
+    for meeting in meetings:
+        side = "exporter" if meeting.exporter_id == organisation.pk else "buyer"
+        meeting.counterpart = meeting.buyer if side == "exporter" else meeting.exporter
+        meeting.own_confirmed = meeting.confirmed_by(side)
+    return meetings
+
+
+def _proposals_of(organisation: Organisation) -> QuerySet[Match]:
+    """Stored matches on the company's own open needs or available lots.
+
+    An exporter's page ranks a lot's needs live; the stored rows are the
+    proposals buyers see, so they are the ones that wait for an answer."""
+    if organisation.is_buyer:
+        return Match.objects.filter(need__buyer=organisation, need__status=Need.Status.OPEN)
+    return Match.objects.filter(lot__exporter=organisation, lot__status=Lot.Status.AVAILABLE)
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    awaiting_answer: int
+    mutual: int
+    top: list[Match]
+
+
+def match_summary_of(organisation: Organisation, limit: int = 3) -> MatchSummary:
+    """How many proposals wait for the company's answer, how many are mutual,
+    and the best few waiting ones (two queries whatever the numbers)."""
+    own_interest = "buyer_interest" if organisation.is_buyer else "exporter_interest"
+    matches = _proposals_of(organisation)
+    awaiting = Q(state=Match.State.PROPOSED, **{own_interest: Match.Interest.NONE})
+    counts = matches.aggregate(
+        awaiting_answer=Count("pk", filter=awaiting),
+        mutual=Count("pk", filter=Q(state=Match.State.MUTUAL)),
+    )
+    top = list(
+        matches.filter(awaiting)
+        .select_related("lot", "lot__exporter", "need", "need__buyer")
+        .order_by("-score", "pk")[:limit]
+    )
+    return MatchSummary(awaiting_answer=counts["awaiting_answer"], mutual=counts["mutual"], top=top)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and meetings")
+
+    def ready(self) -> None:
+        # Matchmaking sits below events and does not import it: events listens.
+        from events.services.meetings import meetings_request_on_mutual
+        from matchmaking.signals import match_turned_mutual
+
+        match_turned_mutual.connect(
+            meetings_request_on_mutual, dispatch_uid="events.meetings_request_on_mutual"
+        )

@@ -8,11 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView, UpdateView
@@ -29,72 +28,12 @@ from accounts.forms import (
 )
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.models import Invitation, Membership, Organisation
-from deals.selectors import deals_awaiting, recent_deals
-from matchmaking.selectors.lots import lot_counts
-from matchmaking.selectors.needs import need_counts
 
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 class HomeView(TemplateView):
     template_name = "accounts/home.html"
-
-
-def _url_or_none(name: str, *args: object) -> str | None:
-    """The URL of a page another app may not have yet, or None to leave the link out."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-class DashboardView(LoginRequiredMixin, TemplateView):
-    template_name = "accounts/dashboard.html"
-    upcoming_meetings = 5
-    latest_deals = 5
-    top_proposals = 3
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        membership = selectors.membership_for(self.request.user)
-        if membership is None:
-            return context
-        organisation = membership.organisation
-        context["member_count"] = organisation.memberships.count()
-        if organisation.is_exporter:
-            convention = selectors.current_convention()
-            context["convention"] = convention
-            context["convention_signature"] = selectors.convention_signature_for(organisation, convention)
-            context["previous_signature"] = (
-                None if context["convention_signature"] else selectors.latest_signature_of(organisation)
-            )
-        if organisation.is_organiser:
-            context["organisation_counts"] = selectors.organisation_counts()
-            context["contact_point_count"] = selectors.contact_point_count_of(organisation)
-        elif organisation.is_exporter:
-            context["lot_counts"] = lot_counts(organisation)
-        elif organisation.is_buyer:
-            context["need_counts"] = need_counts(organisation)
-            context["contact_points"] = selectors.contact_points_for(organisation)
-        if organisation.is_exporter or organisation.is_buyer:
-            context.update(self._trading_context(organisation))
-        return context
-
-    def _trading_context(self, organisation: Organisation) -> dict[str, Any]:
-        """Meetings, deals and open matches at a glance, in a fixed number of queries."""
-        deals = recent_deals(organisation, self.latest_deals)
-        for deal in deals:
-            deal.counterpart = deal.buyer if deal.exporter_id == organisation.pk else deal.exporter
-            deal.vehicle_count = sum(line.quantity for line in deal.lines.all())
-            deal.awaits_us = deal.state == deal.State.RECORDED and deal.recorded_by_id != organisation.pk
-            deal.url = _url_or_none("deal_detail", deal.pk)
-        return {
-            "upcoming_meetings": selectors.upcoming_meetings_of(organisation, self.upcoming_meetings),
-            "deals_awaiting_count": deals_awaiting(organisation).count(),
-            "recent_deals": deals,
-            "deal_list_url": _url_or_none("deal_list"),
-            "matches": selectors.match_summary_of(organisation, self.top_proposals),
-        }
 
 
 # Organisation profiles ---------------------------------------------------------

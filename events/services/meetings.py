@@ -81,6 +81,11 @@ def meetings_request_for_match(*, match: Match) -> int:
     )
 
 
+def meetings_request_on_mutual(sender: object, *, match: Match, **kwargs: object) -> None:
+    """Receiver of matchmaking's `match_turned_mutual`."""
+    meetings_request_for_match(match=match)
+
+
 def meeting_add(*, event: Event, exporter: Organisation, buyer: Organisation, priority: int = 1) -> Meeting:
     """The organisers ask two participants to meet (a meeting not born from
     matching, e.g. a delegation's request)."""

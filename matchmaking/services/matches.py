@@ -16,6 +16,7 @@ from matchmaking.models import Lot, Match, Need
 from matchmaking.selectors.engine_inputs import TOP_K, World, lot_records, need_records
 from matchmaking.selectors.proposals import live_ranking
 from matchmaking.services.match_store import interest_state
+from matchmaking.signals import match_turned_mutual
 
 
 def match_side(match: Match, organisation: Organisation) -> str | None:
@@ -52,9 +53,7 @@ def match_express_interest(*, match: Match, organisation: Organisation, interest
         match.mutual_at = None
     match.save(update_fields=[f"{side}_interest", "state", "mutual_at", "updated_at"])
     if match.state == Match.State.MUTUAL and not was_mutual:
-        from events.services.meetings import meetings_request_for_match
-
-        meetings_request_for_match(match=match)
+        match_turned_mutual.send(sender=Match, match=match)
     return match
 
 
