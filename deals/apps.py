@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DealsConfig(AppConfig):
     name = "deals"
     verbose_name = _("Deals")
+
+    def ready(self) -> None:
+        # Matchmaking's lot page shows its exporter the deals drawing on the lot;
+        # matchmaking sits below deals, so deals adds them.
+        from deals.selectors import lot_page_deals
+        from matchmaking import hooks
+
+        if lot_page_deals not in hooks.lot_page_context:
+            hooks.lot_page_context.append(lot_page_deals)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -180,6 +181,11 @@ def lot_deal_lines(lot: Lot, limit: int = 20) -> list[DealLine]:
         .select_related("deal__buyer")
         .order_by("-deal__signed_on", "-deal_id")[:limit]
     )
+
+
+def lot_page_deals(lot: Lot) -> dict[str, Any]:
+    """What the lot page shows its exporter of deals (a matchmaking hook)."""
+    return {"deal_lines": lot_deal_lines(lot)}
 
 
 # A company's home page --------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django_filters.views import FilterView
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.rules import is_organiser
 from accounts.selectors import convention_is_signed, organisation_for
-from deals.selectors import lot_deal_lines
+from matchmaking import hooks
 from matchmaking.filters import LotFilter
 from matchmaking.forms.common import StatusForm, apply_service_error
 from matchmaking.forms.lots import LotForm, LotPhotoForm
@@ -226,7 +226,8 @@ class LotDetailView(ObjectPermissionRequiredMixin, DetailView):
             context["actions"] = actions = lot_actions(lot)
             context.setdefault("photo_form", LotPhotoForm(existing=len(photos)))
             context["photo_room"] = services.MAX_PHOTOS_PER_LOT - len(photos)
-            context["deal_lines"] = lot_deal_lines(lot)
+            for extra in hooks.lot_page_context:
+                context.update(extra(lot))
             if any(action["status"] == Lot.Status.AVAILABLE for action in actions):
                 context["convention_signed"] = convention_is_signed(lot.exporter)
         return context

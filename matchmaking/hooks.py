@@ -1,0 +1,15 @@
+"""Places where apps above matchmaking add to its pages without matchmaking
+importing them (imports go one way: accounts → matchmaking → events → deals).
+An app appends to a list in its AppConfig.ready; matchmaking calls whatever is
+there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from matchmaking.models import Lot
+
+# Each takes a lot its exporter is looking at and returns context for the lot
+# page (deals adds the deal lines drawing on the lot).
+lot_page_context: list[Callable[[Lot], dict[str, Any]]] = []
