@@ -221,7 +221,7 @@ def generate_needs(count: int, seed: int = 2, first_id: int = 1) -> list[NeedRec
         country = rng.choices(countries, shares)[0]
         _, currencies, modes, port = COUNTRIES[country]
         make, model, body, fuel, first, _, new_usd, _ = rng.choices(CATALOGUE, weights)[0]
-        # Shaped like the wishes of matchmaking/demo.py: mostly a make and one or
+        # Shaped like the wishes of demo/buyers.py: mostly a make and one or
         # two of its models; some a make only; broad requests name body and fuel.
         # Every need has a model-year range and most a mileage cap.
         makes: tuple[str, ...] = ()

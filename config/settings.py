@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "matchmaking",
     "events",
     "deals",
+    # Above every app: it seeds them all.
+    "demo",
 ]
 
 MIDDLEWARE = [

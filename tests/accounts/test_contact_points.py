@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.demo import DEMO_CONTACT_POINTS, seed_demo_contact_points
 from accounts.models import ContactPoint, Membership, Organisation
 from accounts.services import contact_points as services
+from demo.contact_points import DEMO_CONTACT_POINTS, seed_demo_contact_points
 from tests.factories import BuyerFactory, ContactPointFactory, MembershipFactory, OrganiserFactory
 
 pytestmark = pytest.mark.django_db

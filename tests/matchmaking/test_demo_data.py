@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Organisation
-from matchmaking import demo
+from demo import buyers, catalogue, stock
 from matchmaking.choices import EMISSION_LEVEL
 from matchmaking.models import FxRate, Lot, MarketRule, Need
 from matchmaking.validators import validate_vin
@@ -43,7 +43,7 @@ def _wanted(lot: Lot, need: Need) -> bool:
 
 def _allowed(lot: Lot, rules: list[MarketRule]) -> bool:
     """The destination's market rules (hard constraint 4), ages counted at the demo fair."""
-    on = demo.STOCK_DATE
+    on = catalogue.STOCK_DATE
     for rule in rules:
         if not rule.applies_to(lot.fuel_type):
             continue
@@ -136,7 +136,7 @@ def test_demo_needs_respect_the_strictest_market_rules(seeded):
         for fuels in Need.objects.filter(destination_country="EG").values_list("fuel_types", flat=True)
     )
     young = Need.objects.filter(destination_country__in=["EG", "IR", "VN"])
-    assert all(need.year_min >= demo.STOCK_DATE.year - 5 for need in young)
+    assert all(need.year_min >= catalogue.STOCK_DATE.year - 5 for need in young)
     assert not Need.objects.filter(
         destination_country__in=["VN", "NG", "KZ", "KG", "AE"], steering="RHD"
     ).exists()
@@ -172,11 +172,11 @@ def test_every_demo_need_has_an_available_lot_its_market_rules_allow(seeded):
 
 
 def test_demo_builders_are_deterministic_per_seed():
-    assert demo.build_lots("chengdu", publishes=True) == demo.build_lots("chengdu", publishes=True)
-    assert demo.build_needs("tashkent") == demo.build_needs("tashkent")
-    assert demo.build_lots("chengdu", publishes=True, seed=1) != demo.build_lots("chengdu", publishes=True)
+    assert stock.build_lots("chengdu", publishes=True) == stock.build_lots("chengdu", publishes=True)
+    assert buyers.build_needs("tashkent") == buyers.build_needs("tashkent")
+    assert stock.build_lots("chengdu", publishes=True, seed=1) != stock.build_lots("chengdu", publishes=True)
 
 
 def test_vin_check_digit_matches_the_iso_3779_example():
     # The worked example of 49 CFR 565 / ISO 3779; position 9 itself carries no weight.
-    assert demo.vin_check_digit("1M8GDM9AXKP042788") == "X"
+    assert stock.vin_check_digit("1M8GDM9AXKP042788") == "X"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaking.management.commands.seed_demo import DEMO_COMPANIES, DEMO_DOMAIN, ORGANISER
+from demo.management.commands.seed_demo import DEMO_COMPANIES, DEMO_DOMAIN, ORGANISER
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -19,7 +19,11 @@ from django.test.utils import override_settings
 from accounts import services
 from accounts.models import Organisation, User
 from accounts.selectors import convention_is_signed, organisation_for
-from matchmaking import demo
+from demo import buyers as demo_buyers
+from demo import stock
+from demo.contact_points import DEMO_CONTACT_POINTS, seed_demo_contact_points
+from demo.deals import seed_demo_deals
+from demo.fair import seed_demo_event
 from matchmaking.models import Lot, MatchRun, Need
 from matchmaking.services.match_runs import match_run_execute
 
@@ -191,15 +195,15 @@ _FIELDS_ONLY = {"validate_unique": False, "validate_constraints": False}
 def _seed_lots(organisations: dict[str, Organisation]) -> tuple[int, int]:
     """Create the demo lots an exporter does not have yet (by ref); return how
     many were created and how many demo exporters' lots there are."""
-    exporters = [organisations[login] for login in demo.EXPORTERS if login in organisations]
+    exporters = [organisations[login] for login in stock.EXPORTERS if login in organisations]
     existing = set(Lot.objects.filter(exporter__in=exporters).values_list("exporter_id", "ref"))
     new: list[Lot] = []
     for login, exporter in organisations.items():
-        if login not in demo.EXPORTERS:
+        if login not in stock.EXPORTERS:
             continue
         # Bulk creation skips lot_create, so its publishing rule is applied here:
         # an exporter who has not signed the convention only gets drafts.
-        for fields in demo.build_lots(login, publishes=convention_is_signed(exporter)):
+        for fields in stock.build_lots(login, publishes=convention_is_signed(exporter)):
             if (exporter.pk, fields["ref"]) in existing:
                 continue
             lot = Lot(exporter=exporter, **fields)
@@ -210,13 +214,13 @@ def _seed_lots(organisations: dict[str, Organisation]) -> tuple[int, int]:
 
 
 def _seed_needs(organisations: dict[str, Organisation]) -> tuple[int, int]:
-    buyers = [organisations[login] for login in demo.BUYERS if login in organisations]
+    buyers = [organisations[login] for login in demo_buyers.BUYERS if login in organisations]
     existing = set(Need.objects.filter(buyer__in=buyers).values_list("buyer_id", "ref"))
     new: list[Need] = []
     for login, buyer in organisations.items():
-        if login not in demo.BUYERS:
+        if login not in demo_buyers.BUYERS:
             continue
-        for fields in demo.build_needs(login):
+        for fields in demo_buyers.build_needs(login):
             if (buyer.pk, fields["ref"]) in existing:
                 continue
             need = Need(buyer=buyer, **fields)
@@ -313,10 +317,10 @@ class Command(BaseCommand):
         self._seed_contact_points(organisations[ORGANISER.login])
 
     def _seed_event(self, organisations: dict[str, Organisation]) -> None:
-        from events.demo import seed_demo_event
-
         participants = [
-            organisations[login] for login in [*demo.EXPORTERS, *demo.BUYERS] if login in organisations
+            organisations[login]
+            for login in [*stock.EXPORTERS, *demo_buyers.BUYERS]
+            if login in organisations
         ]
         event = seed_demo_event(organisations[ORGANISER.login], participants)
         if event is None:
@@ -326,13 +330,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo event {event.slug}: {len(participants)} participants, {booked} meetings on the agenda."
         )
-        from deals.demo import seed_demo_deals
-
         deals = seed_demo_deals(event)
         self.stdout.write(f"Demo deals at {event.slug}: {deals} recorded, most confirmed by both sides.")
 
     def _seed_contact_points(self, organiser: Organisation) -> None:
-        from accounts.demo import DEMO_CONTACT_POINTS, seed_demo_contact_points
-
         created = seed_demo_contact_points(organiser)
         self.stdout.write(f"Demo contact points: {len(DEMO_CONTACT_POINTS)} countries ({created} new).")
