@@ -9,8 +9,8 @@ class DealsConfig(AppConfig):
     def ready(self) -> None:
         # Matchmaking's lot page shows its exporter the deals drawing on the lot;
         # matchmaking sits below deals, so deals adds them.
-        from deals.selectors import lot_page_deals
-        from matchmaking import hooks
+        from deals.selectors import lot_page_deals  # noqa: PLC0415 - apps load before their modules are imported
+        from matchmaking import hooks  # noqa: PLC0415 - apps load before their modules are imported
 
         if lot_page_deals not in hooks.lot_page_context:
             hooks.lot_page_context.append(lot_page_deals)

@@ -3,8 +3,12 @@ was answered, hears of it in its own language."""
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection, send_mass_mail
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -41,3 +45,17 @@ def deal_changed_notify(*, deal_id: int, change: str, by_organisation_id: int | 
     if messages:
         send_mass_mail(messages, connection=get_connection())
     return len(messages)
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+# Mail servers refuse now and then; a retry resends that one change's emails.
+@shared_task(
+    name="deals.tasks.deal_changed_notify_task",
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def deal_changed_notify_task(deal_id: int, change: str, by_organisation_id: int | None) -> int:
+    return deal_changed_notify(deal_id=deal_id, change=change, by_organisation_id=by_organisation_id)

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation, User
 from deals.models import Deal, DealChange, DealLine
+from deals.notifications import deal_changed_notify_task
 from events.models import Event, Meeting, Participation
 from matchmaking.models import Lot
 from matchmaking.selectors.fx import fx_rate_on
@@ -91,7 +92,6 @@ def _log(
 
 
 def _notify(deal: Deal, action: str, organisation: Organisation | None) -> None:
-    from deals.tasks import deal_changed_notify_task
 
     deal_id, by = deal.pk, organisation.pk if organisation else None
     transaction.on_commit(lambda: deal_changed_notify_task.delay(deal_id, action, by))

@@ -8,8 +8,8 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Matchmaking sits below events and does not import it: events listens.
-        from events.services.meetings import meetings_request_on_mutual
-        from matchmaking.signals import match_turned_mutual
+        from events.services.meetings import meetings_request_on_mutual  # noqa: PLC0415 - apps load before their modules are imported
+        from matchmaking.signals import match_turned_mutual  # noqa: PLC0415 - apps load before their modules are imported
 
         match_turned_mutual.connect(
             meetings_request_on_mutual, dispatch_uid="events.meetings_request_on_mutual"

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -158,8 +159,6 @@ def _check_invitation_rate(organisation: Organisation, invited_by: User) -> None
 def invitation_create(*, organisation: Organisation, email: str, role: str, invited_by: User) -> Invitation:
     """Invite a colleague by email; the email goes out once the transaction
     commits. Refused beyond INVITATIONS_PER_HOUR for the company or the sender."""
-    from accounts.tasks import invitation_send_task
-
     _check_invitation_rate(organisation, invited_by)
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -379,3 +378,21 @@ def organiser_create(*, email: str, name: str, organisation_name: str, country: 
     else:
         Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADMIN)
     return user
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+@shared_task(
+    name="accounts.tasks.invitation_send_task",
+    # SMTP and network failures are OSErrors; anything else is a bug to see.
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def invitation_send_task(invitation_id: int, language: str) -> bool:
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        return False
+    with translation.override(language):
+        return invitation_send(invitation=invitation)

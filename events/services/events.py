@@ -19,7 +19,8 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation, User
 from events.models import Event, EventSession, EventTable, Meeting, Participation, Slot
 from events.selectors import agenda_publication_notice
-from events.services.notifications import agenda_published_notify
+from events.services.meetings import meetings_request_from_matches
+from events.services.notifications import agenda_published_notify, participation_decision_notify_task
 
 EVENT_FIELDS = (
     "name",
@@ -321,12 +322,9 @@ def participation_decide(
     participation.decided_by = by
     participation.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
     if approve:
-        from events.services.meetings import meetings_request_from_matches
-
         meetings_request_from_matches(
             event=participation.event, organisation_ids=[participation.organisation_id]
         )
-    from events.tasks import participation_decision_notify_task
 
     participation_id = participation.pk
     transaction.on_commit(lambda: participation_decision_notify_task.delay(participation_id))

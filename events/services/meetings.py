@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from events.models import Event, EventTable, Meeting, Participation, Slot
+from events.services.notifications import meeting_changed_notify_task
 from matchmaking.models import Match
 
 # Meetings are requested only while the fair is being prepared or under way.
@@ -388,7 +389,6 @@ def meeting_record_outcome(
 
 
 def _notify_later(meeting: Meeting, change: str, by_side: str | None = None) -> None:
-    from events.tasks import meeting_changed_notify_task
 
     meeting_id = meeting.pk
     transaction.on_commit(lambda: meeting_changed_notify_task.delay(meeting_id, change, by_side))

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from smtplib import SMTPException
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection, send_mass_mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -120,8 +122,6 @@ def agenda_published_notify(*, event: Event, notice: AgendaNotice) -> None:
     """Record that the notice's participants now have this agenda and queue
     their "your agenda is ready" emails; part of the caller's transaction, so
     publishing twice in a row sends nothing the second time."""
-    from events.tasks import agenda_published_notify_task
-
     agenda_sent_record(notice=notice)
     event_id = event.pk
     organisation_ids = sorted(notice.entries)
@@ -215,3 +215,47 @@ def reminders_send(*, now=None, ahead: timedelta = timedelta(hours=24)) -> int:
             if claimed:
                 sent += _send(_agenda_messages(event, _approved_ids(event), "reminder"))
     return sent
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+# Mail servers refuse now and then; a retry resends that one change's emails.
+@shared_task(
+    name="events.tasks.meeting_changed_notify_task",
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def meeting_changed_notify_task(meeting_id: int, change: str, by_side: str | None) -> int:
+    return meeting_changed_notify(meeting_id=meeting_id, change=change, by_side=by_side)
+
+
+@shared_task(
+    name="events.tasks.agenda_published_notify_task",
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def agenda_published_notify_task(event_id: int, organisation_ids: list[int] | None = None) -> int:
+    return agenda_published_send(event_id=event_id, organisation_ids=organisation_ids)
+
+
+@shared_task(
+    name="events.tasks.participation_decision_notify_task",
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def participation_decision_notify_task(participation_id: int) -> int:
+    return participation_decision_notify(participation_id=participation_id)
+
+
+@shared_task(
+    name="events.tasks.reminders_send_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def reminders_send_task() -> int:
+    return reminders_send()

@@ -9,14 +9,16 @@ import hashlib
 import json
 import time
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from events.engine import scheduling as engine
 from events.models import Event, Meeting, Participation, ScheduleRun
+from events.services.notifications import meeting_changed_notify_task
 
 DEFAULT_TIME_LIMIT = 10.0
 # How a movable meeting's place changes, and the email each change sends.
@@ -109,8 +111,6 @@ def schedule_run_start(
     agenda is published the run only proposes its changes, which the
     organiser applies after seeing them (schedule_run_apply); it moves
     published meetings only with `allow_moving_published`."""
-    from events.tasks import schedule_run_task
-
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         if ScheduleRun.objects.filter(
@@ -303,8 +303,6 @@ def _write_agenda(event: Event, proposal: dict, *, notify: bool) -> None:
         batch_size=500,
     )
     if notify:
-        from events.tasks import meeting_changed_notify_task
-
         emails = [(row[0], CHANGE_KINDS[row[1]]) for row in proposal["changes"]]
         transaction.on_commit(
             lambda: [meeting_changed_notify_task.delay(pk, change, None) for pk, change in emails]
@@ -358,3 +356,16 @@ def _readable_params(
     if "table" in readable:
         readable["table"] = tables.get(readable["table"], readable["table"])
     return readable
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+@shared_task(
+    name="events.tasks.schedule_run_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def schedule_run_task(run_id: int) -> None:
+    schedule_run_execute(run_id=run_id)

@@ -8,8 +8,9 @@ import datetime
 import logging
 import time
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,8 +44,6 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def match_run_start(*, started_by: User | None) -> MatchRun:
     """Queue a full run; one at a time, since a second would only redo the first."""
-    from matchmaking.tasks import match_run_task
-
     if (
         MatchRun.objects.select_for_update()
         .filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING])
@@ -120,3 +119,16 @@ def on_many_changed() -> None:
     """FX rates or a whole spreadsheet changed: one full run beats many rescores."""
     if not MatchRun.objects.filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]).exists():
         match_run_start(started_by=None)
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+@shared_task(
+    name="matchmaking.tasks.match_run_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def match_run_task(run_id: int) -> None:
+    match_run_execute(run_id=run_id)

@@ -4,16 +4,24 @@ sets off."""
 from __future__ import annotations
 
 import datetime
+from smtplib import SMTPException
 
+from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import get_connection, send_mass_mail
+from django.db import OperationalError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from matchmaking.diagnoses import lot_refusal
 from matchmaking.engine.scoring import lot_failures, rescore_lot
 from matchmaking.models import Lot, Match, Need
 from matchmaking.selectors.engine_inputs import TOP_K, World, lot_records, need_records
+from matchmaking.selectors.matches import Contact, MatchContacts, match_for_row, members_to_notify
 from matchmaking.selectors.proposals import live_ranking
 from matchmaking.services.match_store import interest_state
 from matchmaking.signals import match_turned_mutual
@@ -44,8 +52,6 @@ def match_express_interest(*, match: Match, organisation: Organisation, interest
     was_mutual = match.state == Match.State.MUTUAL
     match.state = interest_state(match.exporter_interest, match.buyer_interest)
     if match.state == Match.State.MUTUAL and not was_mutual:
-        from matchmaking.tasks import match_mutual_notify_task
-
         match.mutual_at = timezone.now()
         match_id = match.pk
         transaction.on_commit(lambda: match_mutual_notify_task.delay(match_id))
@@ -63,12 +69,6 @@ def match_mutual_notify(*, match: Match) -> bool:
     the match is no longer mutual, or when it was already announced (a
     repeated task, or a "yes" taken back and given again), and says whether
     it sent."""
-    from django.conf import settings
-    from django.core.mail import get_connection, send_mass_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    from matchmaking.selectors.matches import Contact, MatchContacts, match_for_row, members_to_notify
 
     match = match_for_row(match.pk)
     if match.state != Match.State.MUTUAL:
@@ -134,7 +134,6 @@ def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) ->
     an event's opportunity list, so not necessarily among the lot's top K):
     made, or brought back from stale, when the pair passes every hard
     constraint now; refused with the engine's reason otherwise."""
-    from matchmaking.diagnoses import lot_refusal
 
     world = World.load(on)
     lots = lot_records(Lot.objects.filter(pk=lot.pk))
@@ -163,3 +162,21 @@ def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) ->
         match.state = interest_state(match.exporter_interest, match.buyer_interest)
         match.save(update_fields=["score", "stale_reason", "state", "updated_at"])
     return match
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+# Mail servers refuse now and then; the service remembers a sent announcement,
+# so a retry after a failure sends it and a repeat after success does not.
+@shared_task(
+    name="matchmaking.tasks.match_mutual_notify_task",
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def match_mutual_notify_task(match_id: int) -> None:
+
+    match = Match.objects.filter(pk=match_id).first()
+    if match is not None:
+        match_mutual_notify(match=match)

@@ -8,7 +8,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from celery import shared_task
+from django.db import OperationalError, transaction
 
 from matchmaking.engine.scoring import (
     diagnose_need,
@@ -147,21 +148,48 @@ def needs_rescore_for_country(*, country: str) -> int:
 
 
 def on_lot_changed(lot_id: int) -> None:
-    from matchmaking.tasks import lot_rescore_task
-
     transaction.on_commit(lambda: lot_rescore_task.delay(lot_id))
 
 
 def on_need_changed(need_id: int) -> None:
-    from matchmaking.tasks import need_rescore_task
-
     transaction.on_commit(lambda: need_rescore_task.delay(need_id))
 
 
 def on_market_rules_changed(country: str) -> None:
     """Which of the country's needs can match at all is known at once; their
     proposals are rescored once the change commits."""
-    from matchmaking.tasks import country_rescore_task
-
     needs_flag(Need.objects.filter(destination_country=str(country)))
     transaction.on_commit(lambda: country_rescore_task.delay(str(country)))
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+
+@shared_task(
+    name="matchmaking.tasks.lot_rescore_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def lot_rescore_task(lot_id: int) -> None:
+    lot_rescore(lot_id=lot_id)
+
+
+@shared_task(
+    name="matchmaking.tasks.need_rescore_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def need_rescore_task(need_id: int) -> None:
+    need_rescore(need_id=need_id)
+
+
+@shared_task(
+    name="matchmaking.tasks.country_rescore_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def country_rescore_task(country: str) -> None:
+    needs_rescore_for_country(country=country)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from matchmaking.spreadsheets.files import Cell, unquote_text
 
@@ -246,7 +247,6 @@ def parse_boolean(value: Cell) -> bool:
 
 @cache
 def _country_codes() -> frozenset[str]:
-    from django_countries import countries
 
     return frozenset(country.code for country in countries)
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from typing import Any
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -182,8 +184,6 @@ def import_job_create(
         organisation=organisation, uploaded_by=user, kind=kind, file=upload, original_name=name[-255:]
     )
     language = translation.get_language() or "en"
-    from matchmaking.tasks import import_validate_task
-
     transaction.on_commit(lambda: import_validate_task.delay(job.pk, language))
     return job
 
@@ -271,8 +271,6 @@ def import_job_request_apply(*, job: ImportJob) -> ImportJob:
     if not started:
         raise ValidationError(_("This import is not waiting to be applied."), code="state")
     language = translation.get_language() or "en"
-    from matchmaking.tasks import import_apply_task
-
     transaction.on_commit(lambda: import_apply_task.delay(job.pk, language))
     job.status, job.rows_done, job.started_at = ImportJob.Status.APPLYING, 0, now
     return job
@@ -372,3 +370,40 @@ def organisation_create_for_import(*, name: str, kind: str, country: str) -> Org
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+# Background tasks (thin: load by primary key, call the service above) -----------
+
+# A dropped database connection is worth another try; each step checks the
+# job's status first, so a repeated run does no harm. The time limits stop a
+# file that would hold a worker for good: at the soft one the service fails the
+# job, the hard one ends the process and the stalled job is failed later.
+_IMPORT_TASK: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 3,
+    "soft_time_limit": IMPORT_SOFT_TIME_LIMIT,
+    "time_limit": IMPORT_TIME_LIMIT,
+}
+
+
+@shared_task(name="matchmaking.tasks.import_validate_task", **_IMPORT_TASK)
+def import_validate_task(job_id: int, language: str) -> None:
+    with translation.override(language):
+        import_job_validate(job_id=job_id)
+
+
+@shared_task(name="matchmaking.tasks.import_apply_task", **_IMPORT_TASK)
+def import_apply_task(job_id: int, language: str) -> None:
+    with translation.override(language):
+        import_job_apply(job_id=job_id)
+
+
+@shared_task(
+    name="matchmaking.tasks.import_jobs_recover_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def import_jobs_recover_task() -> None:
+    import_jobs_recover_stalled()

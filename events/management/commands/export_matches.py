@@ -6,6 +6,8 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from events.models import Participation
+from events.selectors import event_by_slug
 from matchmaking.models import Match
 from matchmaking.spreadsheets.files import neutralise_formula
 
@@ -24,9 +26,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         matches = Match.objects.exclude(state=Match.State.STALE).filter(rank_for_need__isnull=False)
         if options["event"]:
-            from events.models import Participation
-            from events.selectors import event_by_slug
-
             event = event_by_slug(options["event"])
             if event is None:
                 raise CommandError(f"No event with the short name {options['event']!r}.")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.models import MatchRun
+from events.models import Participation
+from events.selectors import event_by_slug
+from matchmaking.models import MatchRun, Need
 from matchmaking.services.match_runs import match_run_execute
+from matchmaking.services.rescoring import need_rescore
 
 
 class Command(BaseCommand):
@@ -40,10 +43,6 @@ class Command(BaseCommand):
         )
 
     def _match_event(self, slug: str) -> None:
-        from events.models import Participation
-        from events.selectors import event_by_slug
-        from matchmaking.models import Need
-        from matchmaking.services.rescoring import need_rescore
 
         event = event_by_slug(slug)
         if event is None:
