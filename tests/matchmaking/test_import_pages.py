@@ -15,7 +15,14 @@ from matchmaking.models import ImportJob, Lot, Need
 from matchmaking.spreadsheets import jobs as services
 from matchmaking.tasks import import_apply_task, import_validate_task
 from tests.factories import ConventionSignatureFactory, LotFactory, NeedFactory
-from tests.matchmaking.import_support import lot_row, lots_csv, need_row, needs_csv, read_csv, xlsx_file
+from tests.matchmaking.spreadsheets.import_support import (
+    lot_row,
+    lots_csv,
+    need_row,
+    needs_csv,
+    read_csv,
+    xlsx_file,
+)
 
 pytestmark = pytest.mark.django_db
 
