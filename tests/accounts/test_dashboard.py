@@ -86,14 +86,17 @@ def _fill(organisation: Organisation, rows: int) -> None:
 
 
 # Query counts ------------------------------------------------------------------
+#
+# Exact, the same on SQLite and PostgreSQL and for 1 or 10 rows: ten is more
+# than the five upcoming meetings and recent deals a dashboard lists.
 
 
 @pytest.mark.parametrize("rows", [1, 10])
-def test_exporter_dashboard_queries_do_not_grow(login, exporter_admin, rows, django_assert_max_num_queries):
+def test_exporter_dashboard_queries_do_not_grow(login, exporter_admin, rows, django_assert_num_queries):
     _fill(_organisation(exporter_admin), rows)
     client = login(exporter_admin)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_num_queries(16):
         response = client.get(reverse("dashboard"))
 
     assert response.status_code == 200
@@ -103,13 +106,13 @@ def test_exporter_dashboard_queries_do_not_grow(login, exporter_admin, rows, dja
 
 
 @pytest.mark.parametrize("rows", [1, 10])
-def test_buyer_dashboard_queries_do_not_grow(login, buyer_admin, rows, django_assert_max_num_queries):
+def test_buyer_dashboard_queries_do_not_grow(login, buyer_admin, rows, django_assert_num_queries):
     _fill(_organisation(buyer_admin), rows)
     for _ in range(rows):
         ContactPointFactory(country=_organisation(buyer_admin).country)
     client = login(buyer_admin)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(14):
         response = client.get(reverse("dashboard"))
 
     assert response.status_code == 200
@@ -119,13 +122,13 @@ def test_buyer_dashboard_queries_do_not_grow(login, buyer_admin, rows, django_as
 
 
 @pytest.mark.parametrize("rows", [1, 10])
-def test_organiser_dashboard_queries_do_not_grow(login, organiser, rows, django_assert_max_num_queries):
+def test_organiser_dashboard_queries_do_not_grow(login, organiser, rows, django_assert_num_queries):
     _fill(ExporterFactory(), rows)
     for _ in range(rows):
         ContactPointFactory(organiser=_organisation(organiser))
     client = login(organiser)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(8):
         response = client.get(reverse("dashboard"))
 
     assert response.status_code == 200

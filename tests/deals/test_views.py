@@ -381,21 +381,22 @@ def _crowd(rows: int, fair, exporter, buyer) -> None:
             DealLineFactory.create_batch(2, deal=deal_)
 
 
-QUERY_BOUNDS = {
+# Exact, the same on SQLite and PostgreSQL and for 1 or 3 rows.
+QUERY_COUNTS = {
     "deal_list": ("exporter", 9),
     "deal_detail": ("exporter", 10),
     "deal_amend": ("exporter", 11),
-    "deal_record": ("exporter", 8),
-    "deal_record_with": ("exporter", 12),
-    "event_dashboard": ("organiser", 17),
+    "deal_record": ("exporter", 6),
+    "deal_record_with": ("exporter", 11),
+    "event_dashboard": ("organiser", 16),
     "event_report_deals": ("organiser", 8),
     "event_report_meetings": ("organiser", 7),
     "event_report_participants": ("organiser", 7),
 }
 
 
-@pytest.mark.parametrize("rows", [1, 10])
-@pytest.mark.parametrize(("case", "bound"), [(k, v[1]) for k, v in QUERY_BOUNDS.items()])
+@pytest.mark.parametrize("rows", [1, 3])
+@pytest.mark.parametrize(("case", "count"), [(k, v[1]) for k, v in QUERY_COUNTS.items()])
 def test_queries_do_not_grow_with_rows(
     login,
     deal,
@@ -405,9 +406,9 @@ def test_queries_do_not_grow_with_rows(
     exporter_admin,
     organiser,
     case,
-    bound,
+    count,
     rows,
-    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
     _crowd(rows, fair, exporter, buyer)
     for index in range(rows):
@@ -424,10 +425,10 @@ def test_queries_do_not_grow_with_rows(
         "event_report_meetings": reverse("event_report", args=[fair.slug, "meetings", "csv"]),
         "event_report_participants": reverse("event_report", args=[fair.slug, "participants", "csv"]),
     }
-    who = {"exporter": exporter_admin, "organiser": organiser}[QUERY_BOUNDS[case][0]]
+    who = {"exporter": exporter_admin, "organiser": organiser}[QUERY_COUNTS[case][0]]
     client = login(who)
 
-    with django_assert_max_num_queries(bound):
+    with django_assert_num_queries(count):
         response = client.get(urls[case])
 
     assert response.status_code == 200
@@ -438,7 +439,7 @@ def test_every_deal_view_has_a_query_bound():
         case.removesuffix("_with").split("_report")[0]
         if case.startswith("event_report")
         else case.removesuffix("_with")
-        for case in QUERY_BOUNDS
+        for case in QUERY_COUNTS
     }
     assert measured | {"event_report"} >= {pattern.name for pattern in deal_urls.urlpatterns}
 

@@ -1,10 +1,13 @@
 """A fair with a programme: one day, a morning and an afternoon session cut
-into 30-minute slots, and a few tables, plus approved participants."""
+into 30-minute slots, and a few tables, plus approved participants; for the
+page tests, a small fair with one of everything (`scene`), another organiser's
+fair (`elsewhere`) and what the forms post."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 
@@ -12,12 +15,16 @@ from accounts.models import Organisation, User
 from events.models import Event, Meeting, Participation, ScheduleRun
 from events.selectors import agenda_publication_notice
 from events.services.events import SessionSpec, event_save, event_set_status
+from events.services.meetings import meeting_move
 from events.services.scheduling import schedule_run_start
+from matchmaking.models import Lot, Need
 from tests.factories import (
     BuyerFactory,
     ExporterFactory,
+    LotFactory,
     MeetingFactory,
     MembershipFactory,
+    NeedFactory,
     OrganiserFactory,
     ParticipationFactory,
     UserFactory,
@@ -152,3 +159,111 @@ def fair_with_requests(fair, meeting_between) -> list[Meeting]:
         status=Participation.Status.APPROVED,
     )
     return meetings
+
+
+# What the event pages are sent ------------------------------------------------------
+
+
+def event_form_data(
+    *,
+    slug: str = "kazan-2027",
+    tables: str = "4",
+    sessions: tuple[tuple[str, str, str, str], ...] = (("2027-03-02", "Morning", "09:00", "12:00"),),
+    initial_forms: int = 0,
+    **fields: str,
+) -> dict[str, str]:
+    """What the event form posts: the event's fields and the sessions formset."""
+    data = {
+        "name": "Kazan Car Export Fair",
+        "slug": slug,
+        "city": "Kazan",
+        "venue": "Kazan Expo",
+        "description": "",
+        "time_zone": "Asia/Shanghai",
+        "slot_minutes": "30",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "max_meetings_per_participant": "",
+        "tables": tables,
+        "sessions-TOTAL_FORMS": str(len(sessions)),
+        "sessions-INITIAL_FORMS": str(initial_forms),
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for index, (date, label, starts, ends) in enumerate(sessions):
+        data.update(
+            {
+                f"sessions-{index}-date": date,
+                f"sessions-{index}-label": label,
+                f"sessions-{index}-starts": starts,
+                f"sessions-{index}-ends": ends,
+            }
+        )
+    return data
+
+
+def sessions_of(event: Event) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple(
+        (f"{s.date:%Y-%m-%d}", s.label, f"{s.starts:%H:%M}", f"{s.ends:%H:%M}")
+        for s in event.sessions.order_by("date", "starts")
+    )
+
+
+def send(client, method: str, url: str, data: dict, **kwargs):
+    return client.post(url, data, **kwargs) if method == "post" else client.get(url, data, **kwargs)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+# A small fair with one of everything ----------------------------------------------
+
+
+@dataclass
+class Scene:
+    event: Event
+    exporter: Participation  # exporter_admin's company, approved
+    buyer: Participation  # buyer_admin's company, approved
+    pending: Participation  # a buyer waiting for the organisers' decision
+    meeting: Meeting  # exporter–buyer, booked in slot 1 at T1
+    run: ScheduleRun
+    need: Need | None = None  # an open need of the buyer: an opportunity
+    lot: Lot | None = None  # an available lot of the exporter that meets it
+
+
+@pytest.fixture
+def scene(fair, exporter_admin, buyer_admin, join) -> Scene:
+    exporter = join(fair, exporter_admin.membership.organisation)
+    buyer = join(fair, buyer_admin.membership.organisation)
+    pending = join(fair, kind="buyer", status=Participation.Status.PENDING)
+    meeting = meeting_move(
+        meeting=MeetingFactory(event=fair, exporter=exporter.organisation, buyer=buyer.organisation),
+        slot=fair.slots.get(number=1),
+        table=fair.tables.get(name="T1"),
+    )
+    run = ScheduleRun.objects.create(
+        event=fair, status=ScheduleRun.Status.FINISHED, progress_pct=100, stats={"scheduled": 1}
+    )
+    need = NeedFactory(buyer=buyer.organisation, ref="KZ-SECRET-7", title="Almaty dealer network")
+    lot = LotFactory(exporter=exporter.organisation)
+    return Scene(fair, exporter, buyer, pending, meeting, run, need, lot)
+
+
+@pytest.fixture
+def elsewhere(join) -> Scene:
+    """Another organiser's fair, with its own participant, meeting and run."""
+    event = make_fair(slug="almaty-2027")
+    exporter = join(event)
+    buyer = join(event, kind="buyer")
+    meeting = MeetingFactory(event=event, exporter=exporter.organisation, buyer=buyer.organisation)
+    run = ScheduleRun.objects.create(event=event)
+    return Scene(event, exporter, buyer, join(event, kind="buyer", status="pending"), meeting, run)
+
+
+@pytest.fixture
+def rival(scene, other_exporter_admin, join) -> Meeting:
+    """A request between another exporter and the scene's buyer."""
+    exporter = join(scene.event, other_exporter_admin.membership.organisation).organisation
+    return MeetingFactory(event=scene.event, exporter=exporter, buyer=scene.buyer.organisation)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from events import urls as event_urls
 from events.models import Event
-from tests.events.test_views import _post_event
+from tests.events.conftest import event_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ DATE_RANGE = "Give a date between 2000 and 2100."
 
 
 def _create(client, **fields):
-    return client.post(reverse("event_create"), _post_event(**fields))
+    return client.post(reverse("event_create"), event_form_data(**fields))
 
 
 @pytest.mark.parametrize("date", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])

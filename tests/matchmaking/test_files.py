@@ -20,7 +20,7 @@ from django.utils.http import http_date
 from matchmaking.models import ImportJob, Lot
 from matchmaking.storage import private_storage
 from tests.factories import LotFactory, LotPhotoFactory
-from tests.matchmaking.import_support import lot_row, lots_csv
+from tests.matchmaking.spreadsheets.import_support import lot_row, lots_csv
 
 pytestmark = pytest.mark.django_db
 

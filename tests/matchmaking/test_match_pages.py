@@ -164,7 +164,7 @@ def test_need_matches_queries_do_not_grow_with_rows(
 
 @pytest.mark.parametrize("rows", [1, 3])
 def test_lot_matches_queries_do_not_grow_with_rows(
-    login, exporter_admin, exporter, rows, django_assert_max_num_queries
+    login, exporter_admin, exporter, rows, django_assert_num_queries
 ):
     lot = LotFactory(exporter=exporter)
     needs = [NeedFactory(buyer=BuyerFactory()) for _ in range(rows)]
@@ -173,8 +173,9 @@ def test_lot_matches_queries_do_not_grow_with_rows(
 
     # savepoint, session, user, membership, lot with exporter, market rules, FX rates, the
     # lot's stored matches with needs and buyers, candidate needs, the new ones with buyers
-    # (none when every proposal is stored), release
-    with django_assert_max_num_queries(11):
+    # (not asked for at 1 row, where the only proposal is stored; 11 from 2 rows up to at
+    # least 10, measured on SQLite and PostgreSQL), release
+    with django_assert_num_queries(10 if rows == 1 else 11):
         response = client.get(reverse("lot_matches", args=[lot.pk]))
 
     assert response.status_code == 200

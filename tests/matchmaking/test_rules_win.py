@@ -21,7 +21,7 @@ from matchmaking.services.needs import need_create, need_update
 from matchmaking.services.rescoring import need_rescore
 from matchmaking.spreadsheets.apply import import_file
 from tests.factories import BuyerFactory, LotFactory, MarketRuleFactory, NeedFactory, need_fields
-from tests.matchmaking.import_support import need_row, needs_csv
+from tests.matchmaking.spreadsheets.import_support import need_row, needs_csv
 from tests.matchmaking.test_need_pages import need_data
 
 pytestmark = pytest.mark.django_db

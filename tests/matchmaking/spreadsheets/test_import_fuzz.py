@@ -18,7 +18,7 @@ from matchmaking.models import Lot, Need
 from matchmaking.spreadsheets.apply import import_file
 from matchmaking.spreadsheets.formats import LOTS, NEEDS
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, NeedFactory
-from tests.matchmaking.import_support import lot_row, need_row
+from tests.matchmaking.spreadsheets.import_support import lot_row, need_row
 
 pytestmark = pytest.mark.django_db
 

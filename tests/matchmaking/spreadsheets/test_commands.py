@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from accounts.models import Organisation
 from matchmaking.models import Lot, Need
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory
-from tests.matchmaking.import_support import lot_row, lots_csv, need_row, needs_csv, xlsx_file
+from tests.matchmaking.spreadsheets.import_support import lot_row, lots_csv, need_row, needs_csv, xlsx_file
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from matchmaking.models import ImportJob, Lot
 from matchmaking.spreadsheets import jobs as services
 from matchmaking.tasks import import_apply_task, import_jobs_recover_task, import_validate_task
 from tests.factories import ExporterFactory, MembershipFactory
-from tests.matchmaking.import_support import lot_row, lots_csv
+from tests.matchmaking.spreadsheets.import_support import lot_row, lots_csv
 from tests.test_integration import _run_concurrently
 
 pytestmark = pytest.mark.django_db

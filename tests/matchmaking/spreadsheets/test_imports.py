@@ -20,7 +20,7 @@ from tests.factories import (
     LotFactory,
     NeedFactory,
 )
-from tests.matchmaking.import_support import (
+from tests.matchmaking.spreadsheets.import_support import (
     LOT_HEADER,
     csv_file,
     lot_row,

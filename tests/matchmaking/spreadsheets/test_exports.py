@@ -19,7 +19,7 @@ from matchmaking.spreadsheets.exports import export_file, template_file
 from matchmaking.spreadsheets.files import neutralise_formula, unquote_text
 from matchmaking.spreadsheets.formats import LOTS, NEEDS
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, NeedFactory
-from tests.matchmaking.import_support import read_csv
+from tests.matchmaking.spreadsheets.import_support import read_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 from matchmaking.spreadsheets.limits import MAX_TOKEN_BYTES, TokenScanner, WorkbookRefused
 from matchmaking.spreadsheets.validation import validate_import
 from tests.factories import ExporterFactory
-from tests.matchmaking.import_support import LOT_HEADER, lot_row, repeated, workbook_with, xlsx_file
+from tests.matchmaking.spreadsheets.import_support import (
+    LOT_HEADER,
+    lot_row,
+    repeated,
+    workbook_with,
+    xlsx_file,
+)
 
 pytestmark = pytest.mark.django_db
 
