@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.test import Client
@@ -109,7 +110,6 @@ def redis_url() -> str:
     url = django_settings.REDIS_URL
     if not url:
         _service_missing("Redis", "REDIS_URL is not set")
-    import redis
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
@@ -130,7 +130,6 @@ def _database_url_of_test_database() -> str:
 def celery_worker(postgres, redis_url, transactional_db) -> Iterator[str]:
     """A real `celery worker` process consuming from Redis and writing to the test
     database. Yields the queue name to send tasks to."""
-    import redis
 
     queue = f"carbridge-test-{uuid.uuid4().hex[:12]}"
     env = {

@@ -11,10 +11,23 @@ from django.db import close_old_connections
 from accounts import services
 from accounts.models import Invitation, Membership
 from accounts.tasks import invitation_send_task
+from events.models import Meeting, ScheduleRun
+from events.tasks import schedule_run_task
 from matchmaking.models import Match, MatchRun
 from matchmaking.tasks import match_run_task
 from tests.conftest import at_once, wait_until
-from tests.factories import FxRateFactory, InvitationFactory, LotFactory, MembershipFactory, NeedFactory
+from tests.events.conftest import make_fair
+from tests.factories import (
+    BuyerFactory,
+    ExporterFactory,
+    FxRateFactory,
+    InvitationFactory,
+    LotFactory,
+    MeetingFactory,
+    MembershipFactory,
+    NeedFactory,
+    ParticipationFactory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -91,10 +104,6 @@ def test_an_invitation_accepted_twice_at_once_creates_one_account(postgres):
 
 
 def test_a_real_worker_schedules_an_event_on_postgresql(celery_worker):
-    from events.models import Meeting, ScheduleRun
-    from events.tasks import schedule_run_task
-    from tests.events.conftest import make_fair
-    from tests.factories import BuyerFactory, ExporterFactory, MeetingFactory, ParticipationFactory
 
     fair = make_fair(slug="worker-fair")
     exporters, buyers = [ExporterFactory() for _ in range(3)], [BuyerFactory() for _ in range(3)]

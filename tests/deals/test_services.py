@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from deals.models import Deal, DealChange
 from deals.services import deal_amend, deal_cancel, deal_confirm, deal_dispute, deal_record
-from events.models import Meeting
+from events.models import Meeting, Participation
 from matchmaking.models import Lot
 from tests.deals.conftest import terms
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, MeetingFactory, OrganiserFactory
@@ -208,7 +208,6 @@ def test_a_deal_cannot_borrow_someone_elses_meeting(record, lot, fair, exporter)
 
 
 def test_a_deal_at_an_event_needs_both_companies_approved(record, lot, fair, exporter):
-    from events.models import Participation
 
     Participation.objects.filter(event=fair, organisation=exporter).update(
         status=Participation.Status.PENDING

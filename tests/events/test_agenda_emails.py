@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -162,7 +163,6 @@ def test_the_status_confirmation_costs_the_same_queries_for_any_number_of_partic
 
 
 def test_the_migration_records_published_agendas_as_sent(fair, fair_with_requests, schedule, mailoutbox):
-    from django.apps import apps
 
     migration = importlib.import_module("events.migrations.0003_agenda_publication_check_ins_and_previews")
     schedule(fair)

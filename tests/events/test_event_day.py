@@ -9,6 +9,7 @@ import html
 import importlib
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -269,7 +270,6 @@ def test_the_participant_page_costs_the_same_queries_for_any_length_of_history(
 
 
 def test_the_migration_undoes_attendance_marked_before_the_meeting_started(booked, meeting_between):
-    from django.apps import apps
 
     migration = importlib.import_module("events.migrations.0003_agenda_publication_check_ins_and_previews")
     _start_in(booked, 60 * 24 * 8)

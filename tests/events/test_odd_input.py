@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from events import urls as event_urls
-from events.models import Event
+from events.models import RESERVED_EVENT_SLUGS, Event
 from tests.events.conftest import event_form_data
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,6 @@ def test_the_short_name_new_is_refused_because_its_page_could_never_be_reached(l
 
 
 def test_every_fixed_word_after_events_in_the_addresses_is_reserved():
-    from events.models import RESERVED_EVENT_SLUGS
 
     words = set()
     for pattern in event_urls.urlpatterns:

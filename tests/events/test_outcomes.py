@@ -14,6 +14,7 @@ from django.utils import timezone
 from events.models import Meeting, Slot
 from events.selectors import meeting_outcome_counts
 from events.services import meetings as services
+from tests.events.conftest import make_fair
 from tests.factories import BuyerFactory, ExporterFactory, MembershipFactory, OrganiserFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +236,6 @@ def test_only_the_sides_may_record_an_outcome(login, started, organiser, other_e
 
 
 def test_a_meeting_of_another_event_is_404_through_this_events_address(login, started, meeting_between):
-    from tests.events.conftest import make_fair
 
     other = meeting_between(make_fair(slug="almaty-2027"), started.exporter, BuyerFactory())
     user = MembershipFactory(organisation=started.exporter).user

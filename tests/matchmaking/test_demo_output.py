@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
 from demo.management.commands.seed_demo import DEMO_COMPANIES, DEMO_DOMAIN, ORGANISER
 
@@ -65,7 +66,6 @@ def test_the_demo_loads_quietly_and_ends_with_the_logins(tmp_path):
 def test_with_a_worker_the_demo_still_runs_its_tasks_here_and_mails_nobody(tmp_path, redis_url):
     """Sent to a worker, the demo's emails (to addresses that lead nowhere)
     would fill its console, after the logins; they run in seed_demo instead."""
-    import redis
 
     database, queue = tmp_path / "demo.sqlite3", f"carbridge-test-{uuid.uuid4().hex[:12]}"
     _manage("migrate", "--noinput", "--verbosity", "0", database=database)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from matchmaking.diagnoses import STEPS, conflict_message, diagnosis_summary, explain_diagnosis, funnel_step
+from matchmaking.engine.diagnostics import OWN_STEPS, RULE_STEPS
 
 KENYA_HYBRID_SUVS = {
     "reason": "no_lot_of_kind",
@@ -109,7 +110,6 @@ def test_no_diagnosis_is_none():
 
 
 def test_every_funnel_step_renders_with_the_engines_params():
-    from matchmaking.engine.diagnostics import OWN_STEPS, RULE_STEPS
 
     params = {
         "country": "NG",

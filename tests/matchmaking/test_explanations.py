@@ -4,6 +4,7 @@ codes the wording does not know yet (diagnoses: test_diagnoses.py)."""
 from __future__ import annotations
 
 from matchmaking.diagnoses import DIAGNOSES, diagnosis_summary, explain_diagnosis
+from matchmaking.engine import scoring
 from matchmaking.explanations import FACTOR_LABELS, REASONS, explain_match
 
 PRICE = {"pct": 8, "price": 16500.0, "max_price": 18000.0, "currency": "USD"}
@@ -147,7 +148,6 @@ def test_every_registered_wording_renders_with_the_engines_params():
 
 
 def test_the_wording_covers_every_code_the_engine_documents():
-    from matchmaking.engine import scoring
 
     documented = scoring.__doc__
     for code in REASONS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,6 @@ def _write(tmp_path: Path, *lines: str) -> Path:
 
 
 def _run(*args: str) -> str:
-    from io import StringIO
 
     out = StringIO()
     call_command("load_market_rules", *args, stdout=out)

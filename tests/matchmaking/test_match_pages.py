@@ -8,6 +8,7 @@ import importlib
 from smtplib import SMTPException
 
 import pytest
+from django.apps import apps
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
@@ -608,7 +609,6 @@ def test_a_mutual_email_that_failed_is_sent_by_the_retry(match, settings, mailou
 
 
 def test_the_migration_counts_todays_mutual_matches_as_announced(match, mailoutbox):
-    from django.apps import apps
 
     migration = importlib.import_module("matchmaking.migrations.0010_match_mutual_notified_at")
     match.exporter_interest = match.buyer_interest = "yes"
