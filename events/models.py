@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.jobs import Run
 
 
 def validate_time_zone(value: str) -> None:
@@ -425,24 +426,15 @@ class Meeting(models.Model):
         return getattr(self, f"{side}_confirmed_at") is not None
 
 
-class ScheduleRun(models.Model):
+class ScheduleRun(Run):
     """One run of the scheduling engine over an event's meetings."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
-        FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="schedule_runs", verbose_name=_("event")
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress_pct = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     time_limit = models.FloatField(_("time limit (seconds)"), default=10.0)
     # The engine's stats: requested, scheduled, bounds, idle periods, seconds…
     stats = models.JSONField(_("figures"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
     # After the agenda is published a run only proposes: its result waits in
     # `proposal` until the organiser applies it, as long as the agenda still
     # matches `agenda_fingerprint` (what the run read).
@@ -467,8 +459,6 @@ class ScheduleRun(models.Model):
         related_name="+",
         verbose_name=_("started by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("scheduling run")
@@ -482,10 +472,6 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"Scheduling run {self.pk} ({self.status})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
     @property
     def awaits_applying(self) -> bool:

@@ -113,9 +113,7 @@ def schedule_run_start(
     published meetings only with `allow_moving_published`."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
-        if ScheduleRun.objects.filter(
-            event=event, status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
-        ).exists():
+        if ScheduleRun.active().filter(event=event).exists():
             raise ValidationError(_("A scheduling run is already under way for this event."), code="running")
         if not event.slots.exists() or not event.tables.exists():
             raise ValidationError(_("Add sessions and tables before scheduling."), code="layout")
@@ -135,9 +133,9 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
     """Solve the run's problem. Before publication the agenda is written at
     once; after it the result is kept as the run's proposal."""
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
-    if run.status != ScheduleRun.Status.QUEUED:
+    # Only a queued run is executed, and only by one task.
+    if not ScheduleRun.start(run.pk, progress_pct=1):
         return run
-    ScheduleRun.objects.filter(pk=run.pk).update(status=ScheduleRun.Status.RUNNING, progress_pct=1)
     try:
         keep_booked = run.preview and not run.allow_moving_published
         problem, meetings = schedule_problem(run.event, keep_booked=keep_booked)
@@ -149,16 +147,14 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
             if now - last_reported[0] >= 0.5:
                 last_reported[0] = now
                 pct = max(1, min(95, int(fraction * 95)))
-                ScheduleRun.objects.filter(pk=run.pk).update(progress_pct=pct)
+                ScheduleRun.record(run.pk, progress_pct=pct)
 
         solution = engine.solve(problem, time_limit=run.time_limit, on_progress=report)
         proposal = _proposal(run.event, problem, solution, meetings)
         if not run.preview:
             _write_unpublished(run, proposal)
     except Exception as error:
-        ScheduleRun.objects.filter(pk=run.pk).update(
-            status=ScheduleRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        ScheduleRun.fail(run.pk, error)
         raise
     run.status = ScheduleRun.Status.FINISHED
     run.progress_pct = 100

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.jobs import Job
 from matchmaking.storage import private_storage
 
 
@@ -16,7 +17,7 @@ def _import_path(job: ImportJob, filename: str) -> str:
     return f"imports/{job.organisation_id}/{filename}"
 
 
-class ImportJob(models.Model):
+class ImportJob(Job):
     class Kind(models.TextChoices):
         LOTS = "lots", _("Lots")
         NEEDS = "needs", _("Needs")
@@ -50,12 +51,9 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     # Counts, warnings, every bad row (row, column, reason) and a preview.
     report = models.JSONField(_("report"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # When the running step (waiting, checking or importing) began: a step
     # still running long after its task's time limit lost its worker.
     started_at = models.DateTimeField(_("step started"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -71,6 +69,4 @@ class ImportJob(models.Model):
             return 0
         return min(100, round(100 * self.rows_done / self.rows_total))
 
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.APPLYING}
+    ACTIVE = (Status.PENDING, Status.VALIDATING, Status.APPLYING)

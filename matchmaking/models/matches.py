@@ -7,32 +7,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import Run
 from matchmaking.models.lots import Lot
 from matchmaking.models.needs import Need
 
 
-class MatchRun(models.Model):
+class MatchRun(Run):
     """One full matching run (incremental rescoring does not create runs)."""
 
     class Scope(models.TextChoices):
         SITE = "site", _("Whole site")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
-        FAILED = "failed", _("Failed")
-
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.SITE)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress_pct = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     lots_count = models.PositiveIntegerField(_("lots"), default=0)
     needs_count = models.PositiveIntegerField(_("needs"), default=0)
     pairs_considered = models.BigIntegerField(_("pairs considered"), default=0)
     matches_kept = models.PositiveIntegerField(_("matches kept"), default=0)
     # Seconds spent loading, scoring and storing.
     timings = models.JSONField(_("timings"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -41,9 +33,7 @@ class MatchRun(models.Model):
         related_name="+",
         verbose_name=_("started by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("matching run")
@@ -57,10 +47,6 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"Matching run {self.pk} ({self.status})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
 
 class Match(models.Model):

@@ -44,11 +44,7 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def match_run_start(*, started_by: User | None) -> MatchRun:
     """Queue a full run; one at a time, since a second would only redo the first."""
-    if (
-        MatchRun.objects.select_for_update()
-        .filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING])
-        .exists()
-    ):
+    if MatchRun.active().select_for_update().exists():
         raise ValidationError(_("A matching run is already under way."), code="running")
     run = MatchRun.objects.create(started_by=started_by)
     transaction.on_commit(lambda: match_run_task.delay(run.pk))
@@ -59,9 +55,7 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
     """Score every available lot against every open need and store the top K
     both ways. Safe to run twice: only a queued run is executed, and the
     upsert keeps every interest already expressed."""
-    claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
-        status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress_pct=5
-    )
+    claimed = MatchRun.start(run_id, started_at=timezone.now(), progress_pct=5)
     run = MatchRun.objects.filter(pk=run_id).first()
     if not claimed or run is None:
         return run
@@ -71,14 +65,12 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
         world = World.load(on)
         lots, needs = lot_records(), need_records()
         timings["load"] = round(time.perf_counter() - started, 3)
-        MatchRun.objects.filter(pk=run_id).update(
-            progress_pct=30, lots_count=len(lots), needs_count=len(needs)
-        )
+        MatchRun.record(run_id, progress_pct=30, lots_count=len(lots), needs_count=len(needs))
 
         started = time.perf_counter()
         result = run_full(lots, needs, world.rules, world.fx, world.on, TOP_K)
         timings["score"] = round(time.perf_counter() - started, 3)
-        MatchRun.objects.filter(pk=run_id).update(progress_pct=60, pairs_considered=result.pairs_considered)
+        MatchRun.record(run_id, progress_pct=60, pairs_considered=result.pairs_considered)
 
         started = time.perf_counter()
         with transaction.atomic():
@@ -94,30 +86,19 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
             # Rules may have changed behind the run's back, and vehicles age.
             needs_flag(Need.objects.filter(status=Need.Status.OPEN), world.on)
         timings["store"] = round(time.perf_counter() - started, 3)
-        MatchRun.objects.filter(pk=run_id).update(
-            status=MatchRun.Status.FINISHED,
-            progress_pct=100,
-            matches_kept=kept,
-            timings=timings,
-            finished_at=timezone.now(),
-        )
+        MatchRun.finish(run_id, matches_kept=kept, timings=timings)
     except Exception as error:
         # The run is recorded as failed for the organiser to see; the worker
         # (or the request that ran it eagerly) carries on.
         logger.exception("Matching run %s failed", run_id)
-        MatchRun.objects.filter(pk=run_id).update(
-            status=MatchRun.Status.FAILED,
-            error=f"{type(error).__name__}: {error}",
-            timings=timings,
-            finished_at=timezone.now(),
-        )
+        MatchRun.fail(run_id, f"{type(error).__name__}: {error}", timings=timings)
     run.refresh_from_db()
     return run
 
 
 def on_many_changed() -> None:
     """FX rates or a whole spreadsheet changed: one full run beats many rescores."""
-    if not MatchRun.objects.filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]).exists():
+    if not MatchRun.active().exists():
         match_run_start(started_by=None)
 
 

@@ -41,7 +41,7 @@ IMPORT_TIME_LIMIT = IMPORT_SOFT_TIME_LIMIT + 60
 # A step still marked running this long after it began lost its worker (killed
 # at the hard limit, or the machine went down) and will never finish.
 STALLED_AFTER = datetime.timedelta(seconds=IMPORT_TIME_LIMIT + 4 * 60)
-_RUNNING = (ImportJob.Status.PENDING, ImportJob.Status.VALIDATING, ImportJob.Status.APPLYING)
+
 # Per company, counted in the database so every web process sees the same.
 DEFAULT_UPLOADS_PER_MINUTE = 6
 DEFAULT_RUNNING_AT_ONCE = 2
@@ -94,7 +94,7 @@ def import_jobs_recover_stalled(*, organisation: Organisation | None = None) -> 
     its task's time limit, so its page stops showing it as running and it no
     longer counts against the company's uploads. Returns how many."""
     now = timezone.now()
-    jobs = ImportJob.objects.filter(status__in=_RUNNING, started_at__lt=now - STALLED_AFTER)
+    jobs = ImportJob.objects.filter(status__in=ImportJob.ACTIVE, started_at__lt=now - STALLED_AFTER)
     if organisation is not None:
         jobs = jobs.filter(organisation=organisation)
     return jobs.update(status=ImportJob.Status.FAILED, error=_stalled_message(), finished_at=now)
@@ -122,7 +122,7 @@ def _check_upload_rate(organisation: Organisation) -> None:
     import_jobs_recover_stalled(organisation=organisation)
     counts = ImportJob.objects.filter(organisation=organisation).aggregate(
         recent=Count("pk", filter=Q(created_at__gte=timezone.now() - datetime.timedelta(minutes=1))),
-        running=Count("pk", filter=Q(status__in=_RUNNING)),
+        running=Count("pk", filter=Q(status__in=ImportJob.ACTIVE)),
     )
     if counts["recent"] >= per_minute:
         raise ValidationError(
@@ -205,14 +205,16 @@ def _validate(job: ImportJob, *, offset: int = 0, scale: int = 1) -> ValidatedIm
 
 
 def _fail(job_id: int, from_status: str, message: str) -> None:
-    ImportJob.objects.filter(pk=job_id, status=from_status).update(
-        status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    ImportJob.claim(
+        job_id, from_status=from_status, to_status=ImportJob.FAILED, error=message, finished_at=timezone.now()
     )
 
 
 def _finish_checking(job_id: int, from_status: str, report: ImportReport) -> None:
-    ImportJob.objects.filter(pk=job_id, status=from_status).update(
-        status=ImportJob.Status.VALIDATED if report.ok else ImportJob.Status.INVALID,
+    ImportJob.claim(
+        job_id,
+        from_status=from_status,
+        to_status=ImportJob.Status.VALIDATED if report.ok else ImportJob.Status.INVALID,
         report=report.as_dict(max_errors=MAX_ERRORS_SHOWN),
         rows_total=report.rows_total,
         rows_done=report.rows_total,
@@ -221,8 +223,12 @@ def _finish_checking(job_id: int, from_status: str, report: ImportReport) -> Non
 
 
 def _time_out(job_id: int, *statuses: str) -> ImportJob | None:
-    ImportJob.objects.filter(pk=job_id, status__in=statuses).update(
-        status=ImportJob.Status.FAILED, error=_timed_out_message(), finished_at=timezone.now()
+    ImportJob.claim(
+        job_id,
+        from_status=list(statuses),
+        to_status=ImportJob.FAILED,
+        error=_timed_out_message(),
+        finished_at=timezone.now(),
     )
     cache.delete(_progress_key(job_id))
     return ImportJob.objects.filter(pk=job_id).first()
