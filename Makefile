@@ -46,21 +46,22 @@ worker: export DJANGO_DEBUG ?= true
 worker: $(STAMP)
 	$(BIN)/celery -A config worker --beat --loglevel=INFO
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@# With PostgreSQL configured the races above ran there; run them on the
 	@# embedded SQLite too, which is what `make run` serves without configuration.
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "The concurrency tests again, on SQLite:"; \
 		DATABASE_URL= $(BIN)/pytest -q -k sqlite tests/matchmaking/test_concurrency.py \
-			tests/deals/test_concurrency.py tests/events/test_concurrency.py tests/test_middleware.py; \
+			tests/deals/test_concurrency.py tests/events/test_concurrency.py tests/config/test_middleware.py; \
 	fi
 
+# Style, the import order between apps (pyproject's import contracts) and types.
+lint: export DJANGO_DEBUG ?= true
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

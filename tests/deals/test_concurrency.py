@@ -18,10 +18,10 @@ from django.urls import reverse
 from deals.models import Deal, DealChange
 from deals.services import LineSpec, Terms, deal_confirm, deal_record
 from matchmaking.models import Lot
+from tests.config.test_integration import _run_concurrently
 from tests.conftest import at_once
 from tests.deals.conftest import SIGNED
 from tests.factories import BuyerFactory, ExporterFactory, LotFactory, MembershipFactory
-from tests.test_integration import _run_concurrently
 
 THREADS = 12
 

@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from events.models import Meeting
 from events.services.meetings import meeting_move
+from tests.config.test_integration import _run_concurrently
 from tests.conftest import at_once
 from tests.events.conftest import make_fair
 from tests.factories import BuyerFactory, ExporterFactory, MeetingFactory, ParticipationFactory
-from tests.test_integration import _run_concurrently
 
 THREADS = 20
 

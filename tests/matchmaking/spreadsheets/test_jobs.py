@@ -21,9 +21,9 @@ from django.utils import timezone
 from matchmaking.models import ImportJob, Lot
 from matchmaking.spreadsheets import jobs as services
 from matchmaking.tasks import import_apply_task, import_jobs_recover_task, import_validate_task
+from tests.config.test_integration import _run_concurrently
 from tests.factories import ExporterFactory, MembershipFactory
 from tests.matchmaking.spreadsheets.import_support import lot_row, lots_csv
-from tests.test_integration import _run_concurrently
 
 pytestmark = pytest.mark.django_db
 
