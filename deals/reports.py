@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import Deal, DealLine
 from events.models import Event, Meeting, Participation
+from matchmaking.fx import convert
 from matchmaking.selectors.fx import fx_rate_book
 from matchmaking.spreadsheets.exports import CONTENT_TYPES, FORMATS, ExportFile
 from matchmaking.spreadsheets.files import Cell, csv_bytes, xlsx_bytes
@@ -117,13 +118,13 @@ def deal_report(event: Event) -> Report:
         amount = line.amount
         rate = book.rate_on(deal.currency, deal.signed_on)
         usd_rate = book.rate_on("USD", deal.signed_on)
-        amount_cny = None if rate is None else amount * rate
+        amount_cny = convert(amount, rate)
         if deal.currency == "USD":
             amount_usd = amount
         elif amount_cny is None or usd_rate is None:
             amount_usd = None
         else:
-            amount_usd = amount_cny / usd_rate
+            amount_usd = convert(amount, rate, usd_rate)
         rows.append(
             [
                 deal.pk,

@@ -25,6 +25,7 @@ from accounts.models import Organisation, User
 from deals.models import Deal, DealChange, DealLine
 from deals.notifications import deal_changed_notify_task
 from events.models import Event, Meeting, Participation
+from matchmaking.fx import convert
 from matchmaking.models import Lot
 from matchmaking.selectors.fx import fx_rate_on
 from matchmaking.services.rescoring import on_lot_changed
@@ -156,7 +157,7 @@ def _check_terms(terms: Terms, exporter: Organisation) -> None:
             )
         if line.unit_price <= 0:
             errors.setdefault("lines", []).append(_("Lot %(ref)s: give a unit price.") % {"ref": lot.ref})
-        elif rate is not None and line.unit_price * rate > MAX_UNIT_PRICE_CNY:
+        elif rate is not None and convert(line.unit_price, rate) > MAX_UNIT_PRICE_CNY:
             errors.setdefault("lines", []).append(
                 _(
                     "Lot %(ref)s: %(price)s %(currency)s a vehicle is more than ¥%(limit)s; "
