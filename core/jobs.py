@@ -11,7 +11,7 @@ keep their own tables: these are abstract.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.db import models
 from django.utils import timezone
@@ -46,7 +46,8 @@ class Job(models.Model):
         is still there; whether this call did."""
         statuses = [from_status] if isinstance(from_status, str) else from_status
         return bool(
-            cls._default_manager.filter(pk=pk, status__in=statuses).update(status=to_status, **fields)
+            # `status` is each model's own field, which django-stubs cannot see from this abstract base.
+            cls._default_manager.filter(pk=pk, status__in=statuses).update(status=to_status, **fields)  # type: ignore[misc]
         )
 
     @classmethod
@@ -57,7 +58,8 @@ class Job(models.Model):
     @classmethod
     def fail(cls, pk: int, error: object, **fields: Any) -> None:
         """Mark the job failed with a message people can read."""
-        cls._default_manager.filter(pk=pk).update(
+        # `status` is each model's own field, which django-stubs cannot see from this abstract base.
+        cls._default_manager.filter(pk=pk).update(  # type: ignore[misc]
             status=cls.FAILED, error=str(error)[:ERROR_LENGTH], finished_at=timezone.now(), **fields
         )
 
@@ -91,5 +93,5 @@ class Run(Job):
         )
 
     @classmethod
-    def active(cls) -> models.QuerySet[Any]:
+    def active(cls) -> models.QuerySet[Self]:
         return cls._default_manager.filter(status__in=cls.ACTIVE)

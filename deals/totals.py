@@ -9,9 +9,10 @@ dollars through the yuan on that same day.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from matchmaking.fx import convert
 
@@ -21,6 +22,8 @@ from matchmaking.fx import convert
 NEV_FUELS = frozenset({"bev", "phev", "erev"})
 
 RateOn = Callable[[str, datetime.date], Decimal | None]
+# What a slice is keyed by: a name (country, province, fuel…) or an exporter's id.
+SliceKey = TypeVar("SliceKey", str, int)
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,17 @@ class DealTotals:
         return 100.0 * self.nev_vehicles / self.vehicles if self.vehicles else 0.0
 
     @staticmethod
-    def ranked(buckets: dict, limit: int | None = None) -> list[Bucket]:
+    def ranked(
+        buckets: Mapping[str, Bucket] | Mapping[int, Bucket], limit: int | None = None
+    ) -> list[Bucket]:
         """Largest value first, then most vehicles, then name, for charts."""
         rows = sorted(buckets.values(), key=lambda b: (-b.cny, -b.vehicles, b.label))
         return rows[:limit] if limit is not None else rows
 
 
 def _add(
-    buckets: dict,
-    key: str | int,
+    buckets: dict[SliceKey, Bucket],
+    key: SliceKey,
     line: LineFigures,
     cny: Decimal | None,
     usd: Decimal | None,

@@ -41,6 +41,7 @@ import math
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaking.engine import pairs
 from matchmaking.engine.market_rules import (
@@ -237,30 +238,38 @@ class _Funnel:
 
     # ------------------------------------------------------------ masks
 
-    def _own_mask(self, step: str, lots: np.ndarray) -> np.ndarray:
+    def _own_mask(self, step: str, lots: np.ndarray) -> npt.NDArray[np.bool_]:
         ctx, i = self.ctx, self.i
         n, t = ctx.needs, ctx.table
+        # Comparisons of gathered columns with one need's value: boolean arrays
+        # (NumPy's stubs type the value, and so the comparison, as Any).
+        mask: npt.NDArray[np.bool_]
         if step == "years":
             year = t.year[lots]
-            return (year >= n.year_min[i]) & (year <= n.year_max[i])
-        if step == "steering":
-            return t.steer[lots] == n.steer[i]
-        if step == "mileage":
-            return ctx.fixed.km[lots] <= ctx.arrays.max_km[i]
-        if step == "battery":
-            return ctx.fixed.soh_ok_from[lots] >= ctx.arrays.min_soh[i]
-        # NaN (no rate for the lot's currency) compares False: it fails the price.
-        return ctx.prices.price_cny[lots] <= ctx.arrays.cap_cny[i]
+            mask = (year >= n.year_min[i]) & (year <= n.year_max[i])
+        elif step == "steering":
+            mask = t.steer[lots] == n.steer[i]
+        elif step == "mileage":
+            mask = ctx.fixed.km[lots] <= ctx.arrays.max_km[i]
+        elif step == "battery":
+            mask = ctx.fixed.soh_ok_from[lots] >= ctx.arrays.min_soh[i]
+        else:
+            # NaN (no rate for the lot's currency) compares False: it fails the price.
+            mask = ctx.prices.price_cny[lots] <= ctx.arrays.cap_cny[i]
+        return mask
 
-    def _mask(self, step: str, lots: np.ndarray, in_kind: bool) -> np.ndarray:
+    def _mask(self, step: str, lots: np.ndarray, in_kind: bool) -> npt.NDArray[np.bool_]:
         """Whether each of `lots` passes `step` (`in_kind`: they are all of the kind)."""
+        mask: npt.NDArray[np.bool_]  # a boolean array gathered at `lots`
         if step in self.rule_masks:
-            return self.rule_masks[step][lots]
-        if step == "kind":
-            if in_kind:
-                return np.ones(len(lots), dtype=bool)
-            return self.rules.of_kind(self.kind_lots)[lots]
-        return self._own_mask(step, lots)
+            mask = self.rule_masks[step][lots]
+        elif step == "kind" and in_kind:
+            mask = np.ones(len(lots), dtype=bool)
+        elif step == "kind":
+            mask = self.rules.of_kind(self.kind_lots)[lots]
+        else:
+            mask = self._own_mask(step, lots)
+        return mask
 
     # ------------------------------------------------------------ the diagnostic
 
@@ -281,7 +290,7 @@ class _Funnel:
             stop = next((k for k, count in enumerate(counts) if count == 0), len(counts) - 1)
             order, counts = self.steps[: stop + 1], counts[: stop + 1]
             blocker = order[-1]
-        funnel = [("available", int(np.count_nonzero(self.eligible)), {})]
+        funnel: list[Step] = [("available", int(np.count_nonzero(self.eligible)), {})]
         previous = funnel[0][1]
         for k, (step, count) in enumerate(zip(order, counts, strict=True)):
             # Steps that remove nothing say nothing; the blocker always shows.
@@ -526,5 +535,5 @@ def _barred(ctx: pairs.Context, i: int) -> Diagnostic | None:
         reason, params = "rule_used_banned", _rule_params(p, rule)
     else:
         reason, params = "rule_fuel_banned", _rule_params(p, rule, fuel=p.fuels[fuel])
-    funnel = (("available", 0, {}), ("rule_ban", 0, {"country": country}))
+    funnel: tuple[Step, ...] = (("available", 0, {}), ("rule_ban", 0, {"country": country}))
     return Diagnostic(reason, params, funnel)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaking.engine import vocabulary as vocab
 from matchmaking.engine.tables import NO_LIMIT, STEERING_CODE, STEERING_NAMES, NeedRecord, RuleRecord
@@ -58,7 +59,8 @@ class Policy:
         return {name: code for code, name in enumerate(self.fuels)}
 
     def flat(self, name: str) -> np.ndarray:
-        return getattr(self, name).ravel()
+        limits: np.ndarray = getattr(self, name)
+        return limits.ravel()
 
 
 def _tighter(current: int, rule: int, value: int, index: int, *, lower: bool) -> tuple[int, int]:
@@ -160,7 +162,7 @@ def rule_checks(
     min_emission: np.ndarray,
     max_cc: np.ndarray,
     max_km: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """The lot-dependent rule limits (age, emission, engine size, mileage), each
     a boolean array; broadcasting lets one lot meet many countries or many
     lots one country. A BEV has no tailpipe or engine, so emission minimums and
@@ -172,7 +174,7 @@ def rule_checks(
     return age_ok, emission_ok, cc_ok, km_ok
 
 
-def rules_ok(*args: np.ndarray) -> np.ndarray:
+def rules_ok(*args: np.ndarray) -> npt.NDArray[np.bool_]:
     age_ok, emission_ok, cc_ok, km_ok = rule_checks(*args)
     return age_ok & emission_ok & cc_ok & km_ok
 

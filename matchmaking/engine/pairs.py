@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaking.engine import vocabulary as vocab
 from matchmaking.engine.market_rules import (
@@ -193,7 +194,8 @@ def lot_orders(table: LotTable, prices: LotPrices) -> tuple[dict[int, tuple[np.n
         sizes = table.sizes()
         eligible = np.flatnonzero(table.eligible)
         columns = {BODY: table.body, MAKE: table.make, MODEL: table.model}
-        orders, perms = {}, []
+        orders: dict[int, tuple[np.ndarray, int]] = {}
+        perms: list[np.ndarray] = []
         for pattern in PATTERNS:
             key = table.steer[eligible] * max(len(table.fuel_names), 1) + table.fuel[eligible]
             for bit in (BODY, MAKE, MODEL):
@@ -336,7 +338,7 @@ def score(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
     price *= np.float32(-5000.0)
     price += np.float32(5500.0)
     np.clip(price, 0, 3000, out=price)
-    total = np.rint(price, out=price).astype(np.int32)
+    total: npt.NDArray[np.int32] = np.rint(price, out=price).astype(np.int32)
     del price
     km = f.km32.take(lp)
     km *= a.km_scale32.take(nl)
@@ -383,7 +385,7 @@ def ranges(ctx: Context, which: Sequence[int], mode: str) -> tuple[np.ndarray, n
         # cite the first fuel that fails, so every worker must try them alike.
         codes = sorted(t.fuel_index[f] for f in fuels if f in t.fuel_index) if fuels else all_fuels
         c = country[i]
-        prefixes = []
+        prefixes: list[int] = []
         for f in codes:
             if rank >= 1 and block[c][f] != BLOCK_NONE:
                 continue
@@ -558,4 +560,5 @@ def segment_rank(groups: np.ndarray) -> np.ndarray:
         return np.zeros(0, np.int64)
     first = np.r_[True, groups[1:] != groups[:-1]]
     starts = np.flatnonzero(first)
-    return np.arange(len(groups)) - starts[np.cumsum(first) - 1]
+    rank: npt.NDArray[np.intp] = np.arange(len(groups)) - starts[np.cumsum(first) - 1]
+    return rank

@@ -149,6 +149,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaking.engine import pairs
 from matchmaking.engine import vocabulary as vocab
@@ -275,7 +276,7 @@ def _explain(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[tuple[F
     routes = pairs.route(ctx, lp, nl).tolist()
     wanted_modes, offered_modes = n.modes[nl].tolist(), t.modes[lp].tolist()
     ages = ctx.ages.age_my[lp].tolist()
-    out = []
+    out: list[tuple[Factor, ...]] = []
     for k, (i, j) in enumerate(zip(lp.tolist(), nl.tolist(), strict=True)):
         lot, need = t.records[i], n.records[j]
         p = [c / 100 for c in points[k]]
@@ -419,7 +420,11 @@ def _cut_off_from(hist: np.ndarray, top_k: int) -> np.ndarray:
     hist = hist.astype(np.int32, copy=False)
     below = np.cumsum(hist, axis=1, dtype=np.int32)
     below -= hist
-    return np.count_nonzero(below <= (hist.sum(axis=1, dtype=np.int32) - top_k)[:, None], axis=1) - 1
+    # Counted along an axis: one count per group (NumPy's stubs leave the result Any).
+    cut: npt.NDArray[np.intp] = (
+        np.count_nonzero(below <= (hist.sum(axis=1, dtype=np.int32) - top_k)[:, None], axis=1) - 1
+    )
+    return cut
 
 
 def _need_top(
@@ -433,7 +438,7 @@ def _need_top(
     base = int(nl.min())
     if base == int(nl.max()):
         # One need (rescoring): a partial sort beats the histogram.
-        key = (MAX_CENTI - score).astype(np.int64) * lots_n + ctx.prices.rank.take(lp)
+        key: npt.NDArray[np.int64] = (MAX_CENTI - score).astype(np.int64) * lots_n + ctx.prices.rank.take(lp)
         if len(key) > top_k:
             key = key[np.argpartition(key, top_k - 1)[:top_k]]
         key.sort()

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaking.engine import vocabulary as vocab
+
+_T = TypeVar("_T")
 
 # "No limit" and "unknown engine size" as integers, so limits compare without
 # special cases: an unknown size passes when there is no cap and fails any cap.
@@ -127,7 +130,7 @@ class _FirstSeen(dict[Any, int]):
         return code
 
 
-def _distinct(values: Iterable[Any], count: int) -> tuple[np.ndarray, list[Any]]:
+def _distinct(values: Iterable[Any], count: int) -> tuple[npt.NDArray[np.int64], list[Any]]:
     """Each value's index into the distinct values (in order of first
     appearance), and those values: work per value is then done once per
     distinct value, and there are few (makes, fuels, loading points…)."""
@@ -138,12 +141,12 @@ def _distinct(values: Iterable[Any], count: int) -> tuple[np.ndarray, list[Any]]
 
 def _field(
     records: Sequence[Any], field: str, convert: Callable[[Any], Any] | None = None
-) -> tuple[np.ndarray, list[Any]]:
+) -> tuple[npt.NDArray[np.int64], list[Any]]:
     values = map(attrgetter(field), records)
     return _distinct(values if convert is None else map(convert, values), len(records))
 
 
-def _fields(records: Sequence[Any], *fields: str) -> tuple[np.ndarray, list[list[Any]]]:
+def _fields(records: Sequence[Any], *fields: str) -> tuple[npt.NDArray[np.int64], list[list[Any]]]:
     """Like `_field` for several fields read in one pass, for fields whose
     combinations are few (a model comes with its make, body, fuel and engine):
     each record's index into the distinct combinations, and per field its value
@@ -160,8 +163,8 @@ def _fields(records: Sequence[Any], *fields: str) -> tuple[np.ndarray, list[list
 
 
 def _encode(
-    codes: np.ndarray, raws: Sequence[str], key: Callable[[str], str]
-) -> tuple[np.ndarray, list[str], dict[str, int]]:
+    codes: npt.NDArray[np.int64], raws: Sequence[str], key: Callable[[str], str]
+) -> tuple[npt.NDArray[np.int64], list[str], dict[str, int]]:
     """Codes for the raw strings `raws[codes]` via their normalised key; the
     vocabulary is sorted so codes do not depend on input order."""
     keys = {raw: key(raw) for raw in dict.fromkeys(raws)}
@@ -170,7 +173,9 @@ def _encode(
     return np.array([index[keys[raw]] for raw in raws], dtype=np.int64)[codes], names, index
 
 
-def _mapped(codes: np.ndarray, values: Sequence[Any], function: Callable[[Any], int]) -> np.ndarray:
+def _mapped(
+    codes: npt.NDArray[np.int64], values: Sequence[Any], function: Callable[[Any], int]
+) -> npt.NDArray[np.int64]:
     """The integer column `function(values[codes])`, computed once per distinct value."""
     known = {value: function(value) for value in dict.fromkeys(values)}
     return np.array([known[value] for value in values], dtype=np.int64)[codes]
@@ -285,12 +290,14 @@ class LotTable:
             model, make = divmod(pair, sizes[MAKE])
             self.makes_of_model.setdefault(model, []).append(make)
 
-    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    def cached(self, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
         if key not in self._cache:
             if len(self._cache) > _CACHE_ENTRIES:
                 self._cache.clear()
             self._cache[key] = make()
-        return self._cache[key]
+        # The key names what `make` builds, so the value under it is a _T.
+        value: _T = self._cache[key]
+        return value
 
 
 def _steer(raw: str) -> int:
@@ -387,19 +394,22 @@ class NeedTable:
         table = cls(records)
         return table if _in_id_order(table.ids) else cls(_sorted_by_id(records, "need"))
 
-    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    def cached(self, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
         if key not in self._cache:
             if len(self._cache) > _CACHE_ENTRIES:
                 self._cache.clear()
             self._cache[key] = make()
-        return self._cache[key]
+        # The key names what `make` builds, so the value under it is a _T.
+        value: _T = self._cache[key]
+        return value
 
     def rates(self, fx: Mapping[str, float]) -> np.ndarray:
         key = ("rates", fx_key(fx))
         if key not in self._cache:
             per_currency = {cur: rate_of(fx, cur) for cur in set(self.currency)}
             self._cache[key] = np.array([per_currency[c] for c in self.currency], dtype=np.float64)
-        return self._cache[key]
+        rates: npt.NDArray[np.float64] = self._cache[key]
+        return rates
 
     def accepting(self, attribute: str, value: str) -> np.ndarray:
         """Which needs accept a lot whose `attribute` (makes, models, bodies,
@@ -407,11 +417,11 @@ class NeedTable:
         key = ("accepting", attribute)
         if key not in self._cache:
             sets = getattr(self, attribute)
-            columns: dict[str, np.ndarray] = {}
+            columns: dict[str, npt.NDArray[np.bool_]] = {}
             for i, wanted in enumerate(sets):
                 for name in wanted:
                     columns.setdefault(name, np.zeros(self.n, dtype=bool))[i] = True
-            open_ = np.fromiter((not s for s in sets), dtype=bool, count=self.n)
+            open_: npt.NDArray[np.bool_] = np.fromiter((not s for s in sets), dtype=bool, count=self.n)
             self._cache[key] = (open_, columns)
         open_, columns = self._cache[key]
         named = columns.get(value)

@@ -131,7 +131,9 @@ def _network(
     source, gate, sink, left, right = 0, 1, 2, 3, 3 + people
 
     def arc(tail: int, head: int, capacity: int, unit_cost: int = 0) -> int:
-        return flow.add_arc_with_capacity_and_unit_cost(tail, head, capacity, unit_cost)
+        # The arc's index (OR-Tools' graph module has no type information).
+        index: int = flow.add_arc_with_capacity_and_unit_cost(tail, head, capacity, unit_cost)
+        return index
 
     arc(source, gate, room if inst.bipartite else 2 * room)
     side = sides(inst) if inst.bipartite else [2] * people

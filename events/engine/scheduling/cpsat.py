@@ -171,7 +171,7 @@ class SlotModel:
         self.model.add(total >= at_least)
         self.model.minimize(total * (self.inst.n_slots + 1) + worst)
 
-    def _idle_count(self, p: int) -> cp_model.LinearExprT | None:
+    def _idle_count(self, p: int) -> cp_model.LinearExpr | int | None:
         # An idle period begins after slot t when p meets at t, not at t + 1,
         # and again later; "still meets at or after t" flags, pushed up by the
         # meetings, say "again later". Minimising keeps the flags honest.

@@ -67,15 +67,16 @@ def build_instance(problem: Problem) -> Instance:
     for i, slot in enumerate(problem.slots):
         if slot.session is not None:
             session_mask[slot.session] = session_mask.get(slot.session, 0) | 1 << i
+    # A participant's id (str) is `person_id`, its index (int) `person`.
     person_index: dict[str, int] = {}
     for meeting in problem.meetings:
-        for person in meeting.participants:
-            person_index.setdefault(person, len(person_index))
+        for person_id in meeting.participants:
+            person_index.setdefault(person_id, len(person_index))
     people = list(person_index)
     off = [0] * len(people)
-    for person, slot_ids in problem.unavailable.items():
-        if person in person_index:
-            off[person_index[person]] = sum(1 << slot_index[s] for s in slot_ids)
+    for person_id, slot_ids in problem.unavailable.items():
+        if person_id in person_index:
+            off[person_index[person_id]] = sum(1 << slot_index[s] for s in slot_ids)
     count = len(problem.meetings)
     inst = Instance(
         slot_ids=[slot.id for slot in problem.slots],
@@ -91,7 +92,7 @@ def build_instance(problem: Problem) -> Instance:
         priority=[m.priority for m in problem.meetings],
         session=[m.session for m in problem.meetings],
         weight=[],
-        cap=[problem.max_meetings.get(person, NO_CAP) for person in people],
+        cap=[problem.max_meetings.get(person_id, NO_CAP) for person_id in people],
         n_resources=len(people),
         active=[],
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 # Why a meeting stayed off the agenda. The Django app translates a code with its
 # params; `reason` is the same in English for files and logs. Params are strings:
@@ -235,6 +235,10 @@ def _known_keys(entry: dict[str, Any], known: set[str], where: str) -> None:
         raise ProblemError(f'{where} has an unknown key "{unknown[0]}"')
 
 
+@overload
+def _string(entry: dict[str, Any], key: str, where: str, optional: Literal[False] = False) -> str: ...
+@overload
+def _string(entry: dict[str, Any], key: str, where: str, optional: bool) -> str | None: ...
 def _string(entry: dict[str, Any], key: str, where: str, optional: bool = False) -> str | None:
     value = entry.get(key)
     if value is None and optional:
