@@ -33,6 +33,10 @@ accepts (Chile bans used imports) is still named. The work per need is a
 few passes over boolean arrays of all lots for the rules, and over the lots of
 its kind (found by the blocking index) for the rest; only a need whose kind is
 the blocker is checked against every lot that passes its rules.
+
+Why one module of ~500 lines: the steps, the choice of blocker and the
+nearest miss are one algorithm over the same masks, and the property tests
+check it as one; split, each part would need the others' private state.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matchmaking.engine import pairs
+from matchmaking.engine import arrays, pairs, weights
 from matchmaking.engine.market_rules import (
     BLOCK_NONE,
     BLOCK_USED,
@@ -82,7 +86,7 @@ class Diagnostic(NamedTuple):
     funnel: tuple[Step, ...] = ()
 
 
-def diagnose(ctx: pairs.Context, silent: list[int]) -> dict[int, Diagnostic]:
+def diagnose(ctx: arrays.Context, silent: list[int]) -> dict[int, Diagnostic]:
     """Diagnostics of the needs at indices `silent` (needs with no candidate), by need id."""
     n = ctx.needs
     out: dict[int, Diagnostic] = {}
@@ -103,7 +107,7 @@ def diagnose(ctx: pairs.Context, silent: list[int]) -> dict[int, Diagnostic]:
     return out
 
 
-def failures(ctx: pairs.Context) -> list[tuple[str, dict[str, Any]]]:
+def failures(ctx: arrays.Context) -> list[tuple[str, dict[str, Any]]]:
     """Every constraint the one lot of `ctx` fails for its one need, in funnel
     order, as (reason code, params): why this lot does not qualify."""
     if not ctx.table.eligible[0]:
@@ -135,7 +139,7 @@ _OWN_REASONS = {
 }
 
 
-def _lots_of_kind(ctx: pairs.Context, i: int) -> np.ndarray:
+def _lots_of_kind(ctx: arrays.Context, i: int) -> np.ndarray:
     """Indices, in order, of the eligible lots of the makes, models, bodies and
     fuels need `i` names (needs of one kind share them)."""
     owner, start, length = pairs.ranges(ctx, [i], "kind")
@@ -155,7 +159,7 @@ class _RuleMasks:
     """Per destination country, one boolean array over all lots per market-rule
     step (True: the lot passes it; ineligible lots fail every step)."""
 
-    def __init__(self, ctx: pairs.Context) -> None:
+    def __init__(self, ctx: arrays.Context) -> None:
         self.ctx = ctx
         self.eligible = ctx.table.eligible
         self.eligible_count = int(np.count_nonzero(self.eligible))
@@ -197,7 +201,7 @@ class _RuleMasks:
         t, p, a = self.ctx.table, self.ctx.policy, self.ctx.ages
         fuel = t.fuel
         steer = p.steer[c][fuel]
-        limits = (getattr(p, name)[c][fuel] for name in pairs._LIMITS)
+        limits = (getattr(p, name)[c][fuel] for name in weights.RULE_LIMITS)
         age_ok, emission_ok, cc_ok, km_ok = rule_checks(
             a.age_my, a.age_fr, t.emission, t.no_engine, t.cc, t.km, *limits
         )
@@ -216,7 +220,7 @@ class _RuleMasks:
 class _Funnel:
     """One need's funnel over the eligible lots."""
 
-    def __init__(self, ctx: pairs.Context, rules: _RuleMasks, i: int, kind_lots: np.ndarray) -> None:
+    def __init__(self, ctx: arrays.Context, rules: _RuleMasks, i: int, kind_lots: np.ndarray) -> None:
         self.ctx, self.i, self.rules = ctx, i, rules
         self.eligible = rules.eligible
         self.country = int(ctx.needs.country[i])
@@ -501,7 +505,7 @@ _RULE_REASONS = {
 }
 
 
-def _over_budget(ctx: pairs.Context, cheapest: float, i: int) -> dict[str, Any]:
+def _over_budget(ctx: arrays.Context, cheapest: float, i: int) -> dict[str, Any]:
     """`cheapest`: the cheapest lot's price in the need's currency."""
     need = ctx.needs.records[i]
     pct = math.ceil(round((cheapest / float(need.max_unit_price) - 1.0) * 100, 6))
@@ -514,7 +518,7 @@ def _rule_params(policy: Policy, index: int, **params: Any) -> dict[str, Any]:
     return {"country": country, **params, "source": rule.source, "uncertain": rule.uncertain}
 
 
-def _barred(ctx: pairs.Context, i: int) -> Diagnostic | None:
+def _barred(ctx: arrays.Context, i: int) -> Diagnostic | None:
     """With no lot at all: a rule diagnostic when market rules bar every fuel
     the need accepts, whatever the stock (Chile's ban on used imports, say)."""
     p = ctx.policy

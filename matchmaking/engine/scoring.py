@@ -141,23 +141,18 @@ country and fuel), pairs (blocking, masks, points, WEIGHTS), diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cached_property
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from matchmaking.engine import pairs
-from matchmaking.engine import vocabulary as vocab
-from matchmaking.engine.diagnostics import Diagnostic, diagnose, failures
+from matchmaking.engine import arrays, pairs, weights
+from matchmaking.engine.diagnostics import Diagnostic, failures
 from matchmaking.engine.market_rules import BLOCK_NONE, STEER_ANY, rules_ok, wanted_steerings
-from matchmaking.engine.pairs import FACTORS, MAX_CENTI, WEIGHTS
+from matchmaking.engine.ranking import match_pairs
+from matchmaking.engine.results import REASONS, Factor, Match, MatchResult, explain_rows
 from matchmaking.engine.tables import (
-    MILEAGE_REFERENCE_KM,
     LotRecord,
     LotTable,
     NeedRecord,
@@ -165,7 +160,7 @@ from matchmaking.engine.tables import (
     RuleRecord,
     fx_key,
 )
-from matchmaking.fx import convert
+from matchmaking.engine.weights import FACTORS, MAX_CENTI, WEIGHTS
 
 __all__ = [
     "FACTORS",
@@ -190,385 +185,6 @@ __all__ = [
     "run_full",
 ]
 
-REASONS: dict[str, tuple[str, ...]] = {
-    "price": ("under_budget", "over_budget"),
-    "age": ("age_years",),
-    "mileage": ("mileage_within_limit", "mileage"),
-    "quantity": ("covers_quantity", "partial_split", "partial_no_split"),
-    "model": ("open_request", "make_match", "exact_model"),
-    "logistics": ("mode_match", "mode_mismatch", "mode_unknown", "any_mode"),
-    "exporter": ("verified", "unverified"),
-}
-# Score histogram buckets for the top-K cut-offs: 64 and 256 centi-points wide.
-_NEED_SHIFT, _LOT_SHIFT = 6, 8
-THREADS = 2
-
-Factor = tuple[str, float, str, dict[str, Any]]
-
-
-class _Explanations:
-    """Explanations of a batch of pairs, computed together on first use."""
-
-    def __init__(self, result: MatchResult, rows: np.ndarray) -> None:
-        self._result, self._rows = result, rows
-        self._done: list[tuple[Factor, ...]] | None = None
-
-    def __getitem__(self, k: int) -> tuple[Factor, ...]:
-        if self._done is None:
-            self._done = self._result.explanations(self._rows)
-        return self._done[k]
-
-
-@dataclass(frozen=True)
-class Match:
-    """One proposal. `explanation` is computed on first access, for the whole
-    batch the match came with (a vectorised pass), then kept."""
-
-    lot_id: int
-    need_id: int
-    score: float
-    rank_for_need: int | None
-    rank_for_lot: int | None
-    _batch: _Explanations = field(repr=False, compare=False)
-    _index: int = field(repr=False, compare=False)
-
-    @cached_property
-    def explanation(self) -> tuple[Factor, ...]:
-        return self._batch[self._index]
-
-    @classmethod
-    def _fast(
-        cls,
-        lot_id: int,
-        need_id: int,
-        score: float,
-        by_need: int | None,
-        by_lot: int | None,
-        batch: _Explanations,
-        index: int,
-    ) -> Match:
-        """The same as Match(...), at a third of the cost: a frozen dataclass's
-        __init__ goes through object.__setattr__ per field, which shows when a
-        rescore returns its 20 matches in about a millisecond."""
-        match = object.__new__(cls)
-        match.__dict__.update(
-            lot_id=lot_id,
-            need_id=need_id,
-            score=score,
-            rank_for_need=by_need,
-            rank_for_lot=by_lot,
-            _batch=batch,
-            _index=index,
-        )
-        return match
-
-
-# ---------------------------------------------------------------- explanations
-
-
-def _explain(ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray) -> list[tuple[Factor, ...]]:
-    """Explanations for pairs; the points are the same arrays the score sums."""
-    if len(lp) == 0:
-        return []
-    points = np.stack(pairs.factors(ctx, lp, nl), axis=1).tolist()
-    t, n = ctx.table, ctx.needs
-    price_need = convert(ctx.prices.price_cny[lp], 1.0, ctx.arrays.rate[nl]).tolist()
-    routes = pairs.route(ctx, lp, nl).tolist()
-    wanted_modes, offered_modes = n.modes[nl].tolist(), t.modes[lp].tolist()
-    ages = ctx.ages.age_my[lp].tolist()
-    out: list[tuple[Factor, ...]] = []
-    for k, (i, j) in enumerate(zip(lp.tolist(), nl.tolist(), strict=True)):
-        lot, need = t.records[i], n.records[j]
-        p = [c / 100 for c in points[k]]
-        max_price = float(need.max_unit_price)
-        ratio = price_need[k] / max_price
-        price = {"pct": round(abs(1.0 - ratio) * 100), "price": round(price_need[k], 2)}
-        price.update(max_price=max_price, currency=n.currency[j])
-        if need.max_mileage_km is not None:
-            mileage = ("mileage_within_limit", {"km": lot.mileage_km, "limit_km": need.max_mileage_km})
-        else:
-            mileage = ("mileage", {"km": lot.mileage_km, "reference_km": MILEAGE_REFERENCE_KM})
-        offered, wanted = lot.quantity, int(n.want[j])
-        quantity = (
-            "covers_quantity"
-            if offered >= wanted
-            else "partial_split"
-            if need.allow_split
-            else "partial_no_split"
-        )
-        level = int(n.model_level[j])
-        model = {"model": lot.model} if level == 2 else {"make": lot.make} if level == 1 else {}
-        exporter = "verified" if lot.exporter_verified else "unverified"
-        out.append(
-            (
-                ("price", p[0], "under_budget" if ratio <= 1.0 else "over_budget", price),
-                ("age", p[1], "age_years", {"years": max(ages[k], 0), "model_year": lot.model_year}),
-                ("mileage", p[2], *mileage),
-                ("quantity", p[3], quantity, {"offered": offered, "wanted": wanted}),
-                ("model", p[4], REASONS["model"][level], model),
-                ("logistics", p[5], *_logistics_reason(wanted_modes[k], offered_modes[k], lot, routes[k])),
-                ("exporter", p[6], exporter, {"deals": lot.exporter_deals}),
-            )
-        )
-    return out
-
-
-def _logistics_reason(
-    wanted_mask: int, offered_mask: int, lot: LotRecord, route: int
-) -> tuple[str, dict[str, Any]]:
-    offered, wanted = vocab.mask_modes(offered_mask), vocab.mask_modes(wanted_mask)
-    params: dict[str, Any] = {"from": lot.loading_point, "route": pairs.ROUTE_NAMES[route]}
-    reason = REASONS["logistics"][int(pairs.MODE_REASON[wanted_mask * 16 + offered_mask])]
-    if reason == "mode_match":
-        params["mode"] = next(mode for mode in offered if mode in wanted)
-    elif reason == "mode_mismatch":
-        params.update(wanted=wanted, offered=offered)
-    elif reason == "mode_unknown":
-        params["wanted"] = wanted
-    else:
-        params["offered"] = offered
-    return reason, params
-
-
-# ---------------------------------------------------------------- results
-
-
-class MatchResult:
-    """Kept pairs as columns (indices into `lots` and `needs`), the per-need
-    diagnostics and run statistics. Ranks are 1-based, 0 in the arrays (None in
-    `Match`) when the pair is not in that side's top K. Pair order is
-    deterministic but not meaningful. Explanations are computed on demand, in
-    vectorised batches."""
-
-    def __init__(
-        self,
-        ctx: pairs.Context,
-        lot_index: np.ndarray,
-        need_index: np.ndarray,
-        score_centi: np.ndarray,
-        rank_for_need: np.ndarray,
-        rank_for_lot: np.ndarray,
-        diagnostics: dict[int, Diagnostic],
-        pairs_considered: int,
-    ) -> None:
-        self._ctx = ctx
-        self.lots, self.needs, self.fx, self.on = ctx.table, ctx.needs, ctx.fx, ctx.on
-        self.lot_index, self.need_index = lot_index.astype(np.int64), need_index.astype(np.int64)
-        self.score_centi = score_centi.astype(np.int64)
-        self.rank_for_need, self.rank_for_lot = rank_for_need, rank_for_lot
-        self.diagnostics = diagnostics
-        self.pairs_considered = pairs_considered
-
-    def __len__(self) -> int:
-        return len(self.lot_index)
-
-    @property
-    def lot_ids(self) -> np.ndarray:
-        return self.lots.ids[self.lot_index]
-
-    @property
-    def need_ids(self) -> np.ndarray:
-        return self.needs.ids[self.need_index]
-
-    @property
-    def scores(self) -> np.ndarray:
-        return self.score_centi / 100
-
-    def explanations(self, rows: np.ndarray) -> list[tuple[Factor, ...]]:
-        return _explain(self._ctx, self.lot_index[rows], self.need_index[rows])
-
-    def _matches(self, rows: np.ndarray) -> list[Match]:
-        batch = _Explanations(self, rows)
-        lot_ids = self.lots.ids[self.lot_index[rows]].tolist()
-        need_ids = self.needs.ids[self.need_index[rows]].tolist()
-        scores = self.score_centi[rows].tolist()
-        by_need, by_lot = self.rank_for_need[rows].tolist(), self.rank_for_lot[rows].tolist()
-        return [
-            Match._fast(lot_id, need_id, score / 100, rank_n or None, rank_l or None, batch, k)
-            for k, (lot_id, need_id, score, rank_n, rank_l) in enumerate(
-                zip(lot_ids, need_ids, scores, by_need, by_lot, strict=True)
-            )
-        ]
-
-    def matches(self, batch: int = 10_000) -> Iterator[Match]:
-        for begin in range(0, len(self), batch):
-            yield from self._matches(np.arange(begin, min(begin + batch, len(self))))
-
-    def for_need(self, need_id: int) -> list[Match]:
-        """The need's ranked lots (rank_for_need order)."""
-        rows = np.flatnonzero((self.need_ids == need_id) & (self.rank_for_need > 0))
-        return self._matches(rows[np.argsort(self.rank_for_need[rows])])
-
-    def for_lot(self, lot_id: int) -> list[Match]:
-        """The lot's ranked needs (rank_for_lot order)."""
-        rows = np.flatnonzero((self.lot_ids == lot_id) & (self.rank_for_lot > 0))
-        return self._matches(rows[np.argsort(self.rank_for_lot[rows])])
-
-
-# ---------------------------------------------------------------- top K
-
-
-def _cut_off(group: np.ndarray, bucket: np.ndarray, groups: int, buckets: int, top_k: int) -> np.ndarray:
-    """Per group, the lowest score bucket that can still hold one of its top K
-    (-1 when the group has fewer than K): everything below is out."""
-    hist = np.bincount(group * buckets + bucket, minlength=groups * buckets).reshape(groups, buckets)
-    return _cut_off_from(hist, top_k)
-
-
-def _cut_off_from(hist: np.ndarray, top_k: int) -> np.ndarray:
-    # Counts fit in int32 (at most one per lot or need), which halves the memory walked.
-    hist = hist.astype(np.int32, copy=False)
-    below = np.cumsum(hist, axis=1, dtype=np.int32)
-    below -= hist
-    # Counted along an axis: one count per group (NumPy's stubs leave the result Any).
-    cut: npt.NDArray[np.intp] = (
-        np.count_nonzero(below <= (hist.sum(axis=1, dtype=np.int32) - top_k)[:, None], axis=1) - 1
-    )
-    return cut
-
-
-def _need_top(
-    ctx: pairs.Context, lp: np.ndarray, nl: np.ndarray, score: np.ndarray, top_k: int
-) -> np.ndarray:
-    """Packed keys (need, 10000 - score, price rank) of each need's top K in a
-    block holding all candidates of its needs, sorted."""
-    if len(nl) == 0:
-        return np.zeros(0, np.int64)
-    lots_n = max(ctx.table.n, 1)
-    base = int(nl.min())
-    if base == int(nl.max()):
-        # One need (rescoring): a partial sort beats the histogram.
-        key: npt.NDArray[np.int64] = (MAX_CENTI - score).astype(np.int64) * lots_n + ctx.prices.rank.take(lp)
-        if len(key) > top_k:
-            key = key[np.argpartition(key, top_k - 1)[:top_k]]
-        key.sort()
-        return key + base * ((MAX_CENTI + 1) * lots_n)
-    local = nl - base
-    bucket = score >> _NEED_SHIFT
-    cut = _cut_off(local, bucket, int(local.max()) + 1, (MAX_CENTI >> _NEED_SHIFT) + 1, top_k)
-    keep = bucket >= cut[local]
-    key = nl[keep].astype(np.int64) * ((MAX_CENTI + 1) * lots_n)
-    key += (MAX_CENTI - score[keep]).astype(np.int64) * lots_n + ctx.prices.rank[lp[keep]]
-    key.sort()
-    return key[pairs.segment_rank(key // ((MAX_CENTI + 1) * lots_n)) < top_k]
-
-
-def _union(
-    first: tuple[np.ndarray, ...], second: tuple[np.ndarray, ...], lot_key: np.ndarray, needs_n: int
-) -> tuple[np.ndarray, ...]:
-    """Pairs in the need-side list (lp, nl, score, rank) or the lot-side list
-    (lp, nl, score, rank, from the sorted packed keys `lot_key`), each with
-    both ranks. A need-side pair is in the lot-side list when its own packed
-    key is: one binary search each."""
-    lp1, nl1, sc1, rank_n = first
-    lp2, nl2, sc2, rank_l = second
-    rank_for_need = np.zeros(len(lp2), np.int64)
-    found = np.zeros(len(lp1), dtype=bool)
-    if len(lp1) and len(lp2):
-        key = lp1 * ((MAX_CENTI + 1) * needs_n) + (MAX_CENTI - sc1) * needs_n + nl1
-        at = np.minimum(np.searchsorted(lot_key, key), len(lot_key) - 1)
-        found = lot_key[at] == key
-        rank_for_need[at[found]] = rank_n[found]
-    miss = ~found
-    return (
-        np.concatenate([lp2, lp1[miss]]),
-        np.concatenate([nl2, nl1[miss]]),
-        np.concatenate([sc2, sc1[miss]]),
-        np.concatenate([rank_for_need, rank_n[miss]]),
-        np.concatenate([rank_l, np.zeros(int(miss.sum()), np.int64)]),
-    )
-
-
-def _match(ctx: pairs.Context, top_k: int, *, lot_side: bool, diagnose_silent: bool) -> MatchResult:
-    if top_k < 1:
-        raise ValueError("top_k must be at least 1")
-    t, n = ctx.table, ctx.needs
-    lots_n, needs_n = max(t.n, 1), max(n.n, 1)
-    owner, start, length = pairs.ranges(ctx, range(n.n), "full")
-    matrix = pairs.rule_matrix(ctx) if len(owner) else None
-    lot_buckets = (MAX_CENTI >> _LOT_SHIFT) + 1
-
-    def block(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
-        begin, stop = bounds
-        lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
-        ok = pairs.admissible(ctx, lp, nl, matrix)
-        lp, nl = lp[ok], nl[ok]
-        score = pairs.score(ctx, lp, nl)
-        found = np.bincount(nl, minlength=n.n)
-        need_key = _need_top(ctx, lp, nl, score, top_k)
-        if not lot_side:
-            return found, need_key
-        cell = lp * lot_buckets
-        cell += score >> _LOT_SHIFT
-        hist = np.bincount(cell, minlength=lots_n * lot_buckets)
-        return found, need_key, hist, lp.astype(np.int32), nl.astype(np.int32), score.astype(np.int16)
-
-    # Blocks are independent and NumPy releases the GIL in its loops, so two
-    # threads use both cores; results are combined in block order (deterministic).
-    counts = np.zeros(n.n, np.int64)
-    need_keys, kept = [], []
-    lot_hist = np.zeros(lots_n * lot_buckets, np.int64) if lot_side else None
-    lot_key: np.ndarray | None = None
-    lot_stride = (MAX_CENTI + 1) * needs_n
-    work = list(pairs.blocks(owner, length))
-    pool = ThreadPoolExecutor(max_workers=THREADS) if len(work) > 1 else None
-    run = pool.map if pool else map
-    try:
-        for part in run(block, work):
-            counts += part[0]
-            need_keys.append(part[1])
-            if lot_hist is not None:
-                lot_hist += part[2]
-                kept.append(part[3:])
-        if kept and lot_hist is not None:
-            cut = _cut_off_from(lot_hist.reshape(lots_n, lot_buckets), top_k)
-            # The lowest score each lot's top K can hold, in the kept scores'
-            # dtype: one gather and one compare per pair, no widening (-256 for
-            # lots with fewer than K keeps them all).
-            lowest = (cut << _LOT_SHIFT).astype(np.int16)
-
-            def lot_keys(part: tuple[np.ndarray, ...]) -> np.ndarray:
-                """Packed keys (lot, 10000 - score, need) of a block's pairs
-                that can still be in their lot's top K."""
-                lp, nl, score = part
-                keep = score >= lowest.take(lp)
-                key = lp[keep].astype(np.int64) * lot_stride
-                key += (MAX_CENTI - score[keep]).astype(np.int64) * needs_n + nl[keep]
-                return key
-
-            lot_key = np.concatenate(list(run(lot_keys, kept)))
-            del kept
-    finally:
-        if pool:
-            pool.shutdown()
-    need_key = np.concatenate(need_keys) if need_keys else np.zeros(0, np.int64)
-    stride = (MAX_CENTI + 1) * lots_n
-    rest = need_key % stride
-    need_side = (
-        ctx.prices.at_rank[rest % lots_n],
-        need_key // stride,
-        MAX_CENTI - rest // lots_n,
-        pairs.segment_rank(need_key // stride) + 1,
-    )
-    if lot_key is not None:
-        key = lot_key
-        key.sort()
-        key = key[pairs.segment_rank(key // lot_stride) < top_k]
-        lot_lp = key // lot_stride
-        lot_side_ = (
-            lot_lp,
-            key % needs_n,
-            MAX_CENTI - (key % lot_stride) // needs_n,
-            pairs.segment_rank(lot_lp) + 1,
-        )
-        lp_, nl_, sc_, rn_, rl_ = _union(need_side, lot_side_, key, needs_n)
-    else:
-        lp_, nl_, sc_, rn_ = need_side
-        rl_ = np.zeros(len(lp_), np.int64)
-    silent = np.flatnonzero(counts == 0).tolist() if diagnose_silent else []
-    diagnostics = diagnose(ctx, silent) if silent else {}
-    return MatchResult(ctx, lp_, nl_, sc_, rn_, rl_, diagnostics, int(counts.sum()))
-
 
 # ---------------------------------------------------------------- API
 
@@ -584,8 +200,8 @@ def match_needs(
     """Score a chunk of needs against all lots of `table`: each need's top K,
     each lot's top K among these needs, diagnostics for needs with no candidate."""
     need_table = needs if isinstance(needs, NeedTable) else NeedTable.build(needs)
-    ctx = pairs.context(table, need_table, rules, fx, on)
-    return _match(ctx, top_k, lot_side=True, diagnose_silent=True)
+    ctx = arrays.context(table, need_table, rules, fx, on)
+    return match_pairs(ctx, top_k, lot_side=True, diagnose_silent=True)
 
 
 def merge_lot_top_k(results: Sequence[MatchResult], top_k: int = 20) -> MatchResult:
@@ -601,7 +217,7 @@ def merge_lot_top_k(results: Sequence[MatchResult], top_k: int = 20) -> MatchRes
         if result.on != first.on or fx_key(result.fx) != fx_key(first.fx):
             raise ValueError("chunks were matched with different FX rates or dates")
     needs = NeedTable.build([r for result in results for r in result.needs.records])
-    ctx = pairs.context(first.lots, needs, first._ctx.policy.rules, first.fx, first.on)
+    ctx = arrays.context(first.lots, needs, first._ctx.policy.rules, first.fx, first.on)
     lp = np.concatenate([r.lot_index for r in results])
     nl = np.concatenate([np.searchsorted(needs.ids, r.need_ids) for r in results])
     score = np.concatenate([r.score_centi for r in results])
@@ -654,8 +270,8 @@ def rescore_need(
 ) -> list[Match]:
     """The need's top K lots now (rank_for_lot None). Reuse the table of the
     last full run: its FX- and date-dependent indexes are cached on it."""
-    ctx = pairs.context(table, NeedTable((need,)), rules, fx, on)
-    result = _match(ctx, top_k, lot_side=False, diagnose_silent=False)
+    ctx = arrays.context(table, NeedTable((need,)), rules, fx, on)
+    result = match_pairs(ctx, top_k, lot_side=False, diagnose_silent=False)
     return result._matches(np.argsort(result.rank_for_need))
 
 
@@ -663,8 +279,8 @@ def diagnose_need(
     need: NeedRecord, table: LotTable, rules: Sequence[RuleRecord], fx: Mapping[str, float], on: date
 ) -> Diagnostic | None:
     """Why the need has no candidate, or None when it has one."""
-    ctx = pairs.context(table, NeedTable((need,)), rules, fx, on)
-    return _match(ctx, 1, lot_side=False, diagnose_silent=True).diagnostics.get(need.id)
+    ctx = arrays.context(table, NeedTable((need,)), rules, fx, on)
+    return match_pairs(ctx, 1, lot_side=False, diagnose_silent=True).diagnostics.get(need.id)
 
 
 def lot_failures(
@@ -672,7 +288,7 @@ def lot_failures(
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every constraint a lot fails for a need, as (reason code, params) in
     funnel order; empty when the lot is a candidate."""
-    ctx = pairs.context(LotTable((lot,)), NeedTable((need,)), rules, fx, on)
+    ctx = arrays.context(LotTable((lot,)), NeedTable((need,)), rules, fx, on)
     return failures(ctx)
 
 
@@ -692,7 +308,7 @@ def rescore_lot(
     t = LotTable((lot,), index=False)
     if not t.eligible[0] or n.n == 0:
         return []
-    ctx = pairs.context(t, n, rules, fx, on)
+    ctx = arrays.context(t, n, rules, fx, on)
     p, a = ctx.policy, ctx.ages
     ok = n.open & n.accepting("makes", t.make_names[0]) & n.accepting("models", t.model_names[0])
     ok &= n.accepting("bodies", t.body_names[0]) & n.accepting("fuels", t.fuel_names[0])
@@ -701,7 +317,7 @@ def rescore_lot(
     wanted = wanted_steerings(n.steer, p.steer[:, 0][n.country])
     ok &= (wanted == STEER_ANY) | (wanted == t.steer[0])
     lot_values = (a.age_my, a.age_fr, t.emission, t.no_engine, t.cc, t.km)
-    ok &= rules_ok(*lot_values, *(getattr(p, name)[:, 0] for name in pairs._LIMITS))[n.country]
+    ok &= rules_ok(*lot_values, *(getattr(p, name)[:, 0] for name in weights.RULE_LIMITS))[n.country]
     ok &= (ctx.fixed.km[0] <= ctx.arrays.max_km) & (ctx.fixed.soh_ok_from[0] >= ctx.arrays.min_soh)
     ok &= ctx.prices.price_cny[0] <= ctx.arrays.cap_cny
     nl = np.flatnonzero(ok)
@@ -738,7 +354,7 @@ def explain_pairs(
     known = [(lot, need) for lot, need in wanted if lot in lot_at and need in need_at]
     if not known:
         return {}
-    ctx = pairs.context(table, need_table, rules, fx, on)
+    ctx = arrays.context(table, need_table, rules, fx, on)
     lp = np.array([lot_at[lot] for lot, _ in known], np.int64)
     nl = np.array([need_at[need] for _, need in known], np.int64)
-    return dict(zip(known, _explain(ctx, lp, nl), strict=True))
+    return dict(zip(known, explain_rows(ctx, lp, nl), strict=True))

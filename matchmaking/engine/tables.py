@@ -7,6 +7,9 @@ combination of need attributes that can be given (body, make, model), the
 eligible lots sorted by steering, fuel, the given attributes and model year,
 with their packed sort keys. A need's candidates are then a few contiguous
 slices found with `searchsorted`. `NeedTable` is the same for needs.
+
+Why one module of ~400 lines: both tables are built by the same encoders
+(distinct values, normalised codes), which belong with the records they read.
 """
 
 from __future__ import annotations
