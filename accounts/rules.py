@@ -8,32 +8,23 @@ Every permission takes the object it is about; views ask through
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import update_wrapper
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from rules.permissions import add_perm as _add_perm
 from rules.predicates import Predicate
+from rules.predicates import predicate as _predicate
 
 from accounts.models import ContactPoint, Invitation, Membership, Organisation, User
 from accounts.selectors import membership_for
 
+# django-rules leaves its decorator and add_perm unannotated: typed aliases,
+# for every app's rules, let the checker see what they take and give.
+predicate: Callable[[Callable[..., bool]], Predicate] = _predicate
+add_perm: Callable[[str, Predicate], None] = _add_perm
+
 # Who a permission is asked about: `request.user`, signed in or not.
 AnyUser: TypeAlias = User | AnonymousUser
-
-
-def predicate(fn: Callable[..., bool]) -> Predicate:
-    """`rules.predicate` with types, for every app's rules (rules 3.5 leaves the
-    decorator unannotated, which would leave each predicate untyped): the same
-    Predicate, wrapped the same way."""
-    wrapped = Predicate(fn)
-    update_wrapper(wrapped, fn)
-    return wrapped
-
-
-def add_perm(name: str, pred: Predicate) -> None:
-    """`rules.add_perm` with types, for every app's rules."""
-    _add_perm(name, pred)  # type: ignore[no-untyped-call]  # rules 3.5 leaves add_perm unannotated
 
 
 def _organisation_of(obj: object) -> Organisation | None:
