@@ -12,14 +12,14 @@ from accounts.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Organisation]):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "name"]
@@ -39,7 +39,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["name", "kind", "country", "province", "city", "verified", "created_at"]
     list_filter = ["kind", "verified", "country"]
     search_fields = ["name", "city", "province", "export_qualification_no"]
@@ -47,7 +47,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "organisation", "role", "joined_at"]
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__email", "organisation__name"]
@@ -55,7 +55,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ["email", "organisation", "role", "created_at", "sent_at", "accepted_at", "revoked_at"]
     list_filter = ["role"]
     search_fields = ["email", "organisation__name"]
@@ -64,12 +64,12 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConventionVersion)
-class ConventionVersionAdmin(admin.ModelAdmin):
+class ConventionVersionAdmin(admin.ModelAdmin[ConventionVersion]):
     list_display = ["version", "title", "published_on"]
 
 
 @admin.register(ConventionSignature)
-class ConventionSignatureAdmin(admin.ModelAdmin):
+class ConventionSignatureAdmin(admin.ModelAdmin[ConventionSignature]):
     list_display = ["organisation", "convention", "signer", "signed_at"]
     list_filter = ["convention"]
     search_fields = ["organisation__name", "signer__email"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -13,7 +13,7 @@ from accounts.models import ContactPoint, Organisation
 SEARCH_MAX_LENGTH = 200
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter has no types
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX_LENGTH)
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Organisation.Kind.choices, empty_label=_("Any")
@@ -28,13 +28,13 @@ class OrganisationFilter(django_filters.FilterSet):
         model = Organisation
         fields = ["q", "kind", "country", "verified"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
         return queryset.filter(
             Q(name__icontains=value) | Q(city__icontains=value) | Q(province__icontains=value)
         )
 
 
-class ContactPointFilter(django_filters.FilterSet):
+class ContactPointFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter has no types
     country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, empty_label=_("Any"))
     channel = django_filters.ChoiceFilter(
         label=_("Channel"), choices=ContactPoint.Channel.choices, empty_label=_("Any")

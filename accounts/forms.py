@@ -3,9 +3,12 @@ organisers' overseas contact points."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +43,9 @@ class OrganisationFieldsMixin(forms.Form):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         kind = cleaned.get("kind") or getattr(getattr(self, "instance", None), "kind", None)
         if kind == Organisation.Kind.EXPORTER and not (cleaned.get("export_qualification_no") or "").strip():
             self.add_error(
@@ -84,7 +88,7 @@ class SignupForm(OrganisationFieldsMixin):
     ]
 
     def clean_organisation_name(self) -> str:
-        name = self.cleaned_data["organisation_name"].strip()
+        name: str = self.cleaned_data["organisation_name"].strip()
         if Organisation.objects.filter(name__iexact=name).exists():
             raise ValidationError(
                 _(
@@ -112,18 +116,18 @@ class SignupForm(OrganisationFieldsMixin):
         )
 
 
-class OrganisationForm(OrganisationFieldsMixin, forms.ModelForm):
+class OrganisationForm(OrganisationFieldsMixin, forms.ModelForm[Organisation]):
     class Meta:
         model = Organisation
         fields = ["name", "country", "province", "city", "export_qualification_no", "languages", "website"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.instance.is_exporter:
             del self.fields["export_qualification_no"]
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         if Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
             raise ValidationError(
                 _("An organisation called “%(name)s” is already registered."), params={"name": name}
@@ -166,12 +170,13 @@ class InvitationSignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, email: str, **kwargs) -> None:
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.email = email
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords do not match."))
@@ -191,9 +196,13 @@ class ConventionSignForm(forms.Form):
     )
 
 
-def _contact_point_field(name: str, **kwargs: object) -> forms.Field:
+def _contact_point_field(name: str, **kwargs: Any) -> forms.Field:
     # The model field's label, help text and choices, in one place.
-    return ContactPoint._meta.get_field(name).formfield(**kwargs)
+    model_field = ContactPoint._meta.get_field(name)
+    form_field = model_field.formfield(**kwargs) if isinstance(model_field, models.Field) else None
+    if form_field is None:
+        raise TypeError(f"ContactPoint.{name} is no field a form can show.")
+    return form_field
 
 
 class ContactPointForm(forms.Form):
@@ -214,8 +223,9 @@ class ContactPointForm(forms.Form):
     )
     note = _contact_point_field("note", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         channel, address = cleaned.get("channel"), cleaned.get("address")
         if channel and address:
             try:

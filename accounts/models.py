@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import ClassVar, cast
 
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
@@ -87,7 +88,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    # Set by `accounts.selectors.membership_for`, for the rest of the request.
+    _carbridge_membership: Membership | None
 
     class Meta:
         verbose_name = _("user")
@@ -113,7 +117,8 @@ class Organisation(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    country = CountryField(_("country"), blank_label=_("Choose a country"))
+    # django-countries types blank_label as str, but renders a lazy translation as well.
+    country = CountryField(_("country"), blank_label=cast(str, _("Choose a country")))
     province = models.CharField(_("province / state"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     export_qualification_no = models.CharField(
@@ -351,7 +356,8 @@ class ContactPoint(models.Model):
         limit_choices_to={"kind": Organisation.Kind.ORGANISER},
         verbose_name=_("organiser"),
     )
-    country = CountryField(_("country served"), blank_label=_("Choose a country"))
+    # django-countries types blank_label as str, but renders a lazy translation as well.
+    country = CountryField(_("country served"), blank_label=cast(str, _("Choose a country")))
     name = models.CharField(
         _("contact centre"), max_length=200, help_text=_("E.g. Sichuan Export Service Centre, Almaty.")
     )

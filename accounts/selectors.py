@@ -3,6 +3,7 @@ and what a company's dashboard shows at a glance."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -16,19 +17,17 @@ from accounts.models import (
     User,
 )
 
-_UNSET = object()
 
-
-def membership_for(user: User | None) -> Membership | None:
+def membership_for(user: User | AnonymousUser | None) -> Membership | None:
     """The user's membership with its organisation, cached on the user object so
     permission checks in one request cost one query."""
     if user is None or not user.is_authenticated:
         return None
-    cached = getattr(user, "_carbridge_membership", _UNSET)
-    if cached is _UNSET:
-        cached = Membership.objects.select_related("organisation").filter(user=user).first()
-        user._carbridge_membership = cached
-    return cached
+    if not hasattr(user, "_carbridge_membership"):
+        user._carbridge_membership = (
+            Membership.objects.select_related("organisation").filter(user=user).first()
+        )
+    return user._carbridge_membership
 
 
 def forget_membership(user: User) -> None:
@@ -37,7 +36,7 @@ def forget_membership(user: User) -> None:
         del user._carbridge_membership
 
 
-def organisation_for(user: User | None) -> Organisation | None:
+def organisation_for(user: User | AnonymousUser | None) -> Organisation | None:
     membership = membership_for(user)
     return membership.organisation if membership else None
 

@@ -6,10 +6,16 @@ Celery worker on Redis. Every variable is listed in the README.
 """
 
 from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes (DetailView[Lot], ModelAdmin[Lot], ModelForm[Lot]…)
+# take their type arguments at run time too, as django-stubs gives them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -203,7 +209,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Email -------------------------------------------------------------------------
 
 vars().update(env.email_url_config(_env_str("EMAIL_URL") or "consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CarBridge <noreply@localhost>")
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="CarBridge <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Internationalisation ----------------------------------------------------------
@@ -260,7 +266,7 @@ if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 
 # Logging -----------------------------------------------------------------------
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
@@ -281,4 +287,4 @@ if CELERY_TASK_ALWAYS_EAGER:
 CARBRIDGE_INVITATION_DAYS = 14
 # Where emailed links point (invitations, agendas); no request is at hand when
 # a worker sends them.
-CARBRIDGE_SITE_URL = env.str("CARBRIDGE_SITE_URL", default="http://127.0.0.1:8000")
+CARBRIDGE_SITE_URL: str = env.str("CARBRIDGE_SITE_URL", default="http://127.0.0.1:8000")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -126,7 +126,7 @@ class Dashboard:
         return round(float(self.totals.nev_cny / self.totals.cny) * 100, 1) if self.totals.cny else 0.0
 
 
-def event_needs(event: Event):
+def event_needs(event: Event) -> QuerySet[Need]:
     """Needs of the event's approved buyers: the ones its matching serves."""
     buyers = Participation.objects.filter(event=event, status=Participation.Status.APPROVED).values(
         "organisation_id"

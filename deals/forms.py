@@ -3,12 +3,14 @@ decide what is allowed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +53,10 @@ class DealForm(forms.Form):
         if events is None:
             del self.fields["event"]
         else:
-            self.fields["event"].queryset = events
+            event = self.fields["event"]
+            if not isinstance(event, forms.ModelChoiceField):
+                raise TypeError("event is not a model choice field")
+            event.queryset = events
 
 
 def lot_label(lot: Lot) -> str:
@@ -62,26 +67,37 @@ def lot_label(lot: Lot) -> str:
     }
 
 
+# What a lot choice renders as: its value and its label.
+LotChoice = tuple[ModelChoiceIteratorValue | str, str]
+
+
+class LotChoiceField(forms.ModelChoiceField[Lot]):
+    def label_from_instance(self, obj: Lot) -> str:
+        return lot_label(obj)
+
+
 class LineForm(forms.Form):
-    lot = forms.ModelChoiceField(label=_("Lot"), queryset=Lot.objects.none(), required=False)
+    lot = LotChoiceField(label=_("Lot"), queryset=Lot.objects.none(), required=False)
     quantity = forms.IntegerField(label=_("Vehicles"), min_value=1, max_value=100_000, required=False)
     unit_price = forms.DecimalField(
         label=_("Unit price"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, required=False
     )
 
     def __init__(
-        self, *args: Any, lots: QuerySet[Lot], lot_choices: list | None = None, **kwargs: Any
+        self, *args: Any, lots: QuerySet[Lot], lot_choices: list[LotChoice] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["lot"]
+        if not isinstance(field, LotChoiceField):
+            raise TypeError("lot is not a lot choice field")
         field.queryset = lots
-        field.label_from_instance = lot_label
         if lot_choices is not None:
             # Rendered from one list shared by every row, not a query per row.
             field.widget.choices = lot_choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lot, quantity, price = data.get("lot"), data.get("quantity"), data.get("unit_price")
         if lot is None and quantity is None and price is None:
             return data
@@ -99,16 +115,17 @@ class LineForm(forms.Form):
         return not (data.get("lot") or data.get("quantity") or data.get("unit_price"))
 
 
-class BaseLineFormSet(forms.BaseFormSet):
+class BaseLineFormSet(forms.BaseFormSet[LineForm]):
     def __init__(self, *args: Any, lots: QuerySet[Lot], **kwargs: Any) -> None:
         self.lots = lots
         super().__init__(*args, **kwargs)
 
     @cached_property
-    def lot_choices(self) -> list:
-        field = forms.ModelChoiceField(queryset=self.lots)
-        field.label_from_instance = lot_label
-        return list(field.choices)
+    def lot_choices(self) -> list[LotChoice]:
+        field = LotChoiceField(queryset=self.lots)
+        # Read back, a model choice field's choices are its iterator's pairs; the
+        # stubs type the getter as whatever the setter accepts.
+        return list(cast("Iterable[LotChoice]", field.choices))
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "lots": self.lots, "lot_choices": self.lot_choices}
@@ -131,8 +148,11 @@ class BaseLineFormSet(forms.BaseFormSet):
         ]
 
 
-LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=EXTRA_LINES, max_num=50, absolute_max=50
+# formset_factory returns a subclass of the formset it is given; django-stubs
+# types the result as plain BaseFormSet, without lots or line_specs().
+LineFormSet = cast(
+    type[BaseLineFormSet],
+    forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=EXTRA_LINES, max_num=50, absolute_max=50),
 )
 
 

@@ -62,6 +62,13 @@ class Deal(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Not stored: the company's home page sets these on the deals it lists, for
+    # its template (the other side, vehicles, whether it waits for us, its page).
+    counterpart: Organisation
+    vehicle_count: int
+    awaits_us: bool
+    url: str
+
     class Meta:
         verbose_name = _("deal")
         verbose_name_plural = _("deals")

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Organisation
 from deals.models import Deal
 from events.selectors import recipients_of
 
@@ -33,7 +34,9 @@ def deal_changed_notify(*, deal_id: int, change: str, by_organisation_id: int | 
     if deal is None:
         return 0
     told = [org for org in (deal.exporter, deal.buyer) if org.pk != by_organisation_id]
-    actor = {deal.exporter_id: deal.exporter, deal.buyer_id: deal.buyer}.get(by_organisation_id)
+    # No actor (None) when the organiser or the system made the change.
+    sides: dict[int | None, Organisation] = {deal.exporter_id: deal.exporter, deal.buyer_id: deal.buyer}
+    actor = sides.get(by_organisation_id)
     url = settings.CARBRIDGE_SITE_URL.rstrip("/") + reverse("deal_detail", args=[deal.pk])
     messages = []
     for recipient in recipients_of(org.pk for org in told):
@@ -51,7 +54,7 @@ def deal_changed_notify(*, deal_id: int, change: str, by_organisation_id: int | 
 
 
 # Mail servers refuse now and then; a retry resends that one change's emails.
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no types
     name="deals.tasks.deal_changed_notify_task",
     autoretry_for=(OperationalError, SMTPException, ConnectionError),
     retry_backoff=True,

@@ -12,8 +12,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from matchmaking.spreadsheets.exports import CONTENT_TYPES, FORMATS, ExportFile
 from matchmaking.spreadsheets.files import Cell, csv_bytes, xlsx_bytes
 
 CENT = Decimal("0.01")
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class _Labels:
         if labels is None:
             choices = obj._meta.get_field(field).flatchoices  # type: ignore[attr-defined]
             labels = self._cache[key] = {value: str(label) for value, label in choices}
-        value = getattr(obj, field)
+        value: str = getattr(obj, field)
         return labels.get(value, value)
 
 
@@ -215,13 +218,13 @@ def meeting_report(event: Event) -> Report:
 # Participants --------------------------------------------------------------------
 
 
-def _count(queryset: QuerySet) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     """The number of rows of a subquery correlated with the outer participation."""
     counted = queryset.order_by().values("event").annotate(n=Count("pk")).values("n")[:1]
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _of_participant(queryset: QuerySet) -> QuerySet:
+def _of_participant(queryset: QuerySet[_M]) -> QuerySet[_M]:
     return queryset.filter(event=OuterRef("event")).filter(
         Q(exporter=OuterRef("organisation")) | Q(buyer=OuterRef("organisation"))
     )

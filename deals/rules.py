@@ -7,14 +7,13 @@ refused request answers 404, as if the deal did not exist.
 
 from __future__ import annotations
 
-import rules
-
+from accounts.rules import AnyUser, add_perm, predicate
 from accounts.selectors import membership_for
 from deals.models import Deal
 
 
-@rules.predicate
-def is_side_of_deal(user, deal) -> bool:
+@predicate
+def is_side_of_deal(user: AnyUser, deal: object) -> bool:
     membership = membership_for(user)
     return bool(
         membership
@@ -23,21 +22,21 @@ def is_side_of_deal(user, deal) -> bool:
     )
 
 
-@rules.predicate
-def oversees_deal(user, deal) -> bool:
+@predicate
+def oversees_deal(user: AnyUser, deal: object) -> bool:
     membership = membership_for(user)
     if not (membership and isinstance(deal, Deal) and membership.organisation.is_organiser):
         return False
-    return deal.event_id is None or deal.event.organiser_id == membership.organisation_id
+    return deal.event is None or deal.event.organiser_id == membership.organisation_id
 
 
-@rules.predicate
-def trades(user) -> bool:
+@predicate
+def trades(user: AnyUser) -> bool:
     membership = membership_for(user)
     return bool(membership and (membership.organisation.is_exporter or membership.organisation.is_buyer))
 
 
-rules.add_perm("deals.add_deal", trades)
-rules.add_perm("deals.view_deal", is_side_of_deal | oversees_deal)
-rules.add_perm("deals.answer_deal", is_side_of_deal)
-rules.add_perm("deals.cancel_deal", is_side_of_deal | oversees_deal)
+add_perm("deals.add_deal", trades)
+add_perm("deals.view_deal", is_side_of_deal | oversees_deal)
+add_perm("deals.answer_deal", is_side_of_deal)
+add_perm("deals.cancel_deal", is_side_of_deal | oversees_deal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +126,9 @@ def deal_counterparts(organisation: Organisation) -> QuerySet[Organisation]:
     """The companies this one may record a deal with: those it has met or
     agreed to meet (a meeting at any event, or mutual interest in a match),
     since nobody else's name has been shown to it."""
+    # The other side's id in each row, named after the side.
+    met: QuerySet[Meeting, Mapping[str, object]]
+    mutual: QuerySet[Match, Mapping[str, object]]
     if organisation.is_exporter:
         met = Meeting.objects.filter(exporter=organisation).values("buyer_id")
         mutual = Match.objects.filter(state=Match.State.MUTUAL, lot__exporter=organisation).values(

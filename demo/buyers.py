@@ -38,6 +38,10 @@ class Wish:
     min_soh: int | None
 
 
+def _codes(field: str) -> tuple[str, ...]:
+    return tuple(filter(None, field.split(";")))
+
+
 def _parse_wishes(table: str) -> tuple[Wish, ...]:
     """title|makes|models|bodies|fuels|years|max km|quantity|min SoH, lists ;-separated."""
     wishes = []
@@ -48,7 +52,10 @@ def _parse_wishes(table: str) -> tuple[Wish, ...]:
         wishes.append(
             Wish(
                 title,
-                *(tuple(filter(None, codes.split(";"))) for codes in (makes, models, bodies, fuels)),
+                _codes(makes),
+                _codes(models),
+                _codes(bodies),
+                _codes(fuels),
                 (first, last),
                 int(max_km) if max_km else None,
                 (low, high),

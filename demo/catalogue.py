@@ -204,7 +204,8 @@ def estimate_usd(spec: ModelSpec, model_year: int, mileage_km: int) -> float:
     first, annual = _RETENTION[spec.fuel_type]
     if spec.make in _JOINT_VENTURES:
         annual += 0.02
-    value = spec.new_usd * first * annual ** (age - 1)
+    # A float power of a float: typeshed allows a complex result, these never are.
+    value: float = spec.new_usd * first * annual ** (age - 1)
     expected_km = km_per_year(spec) * age
     value *= min(max(1 - 0.06 * (mileage_km - expected_km) / (expected_km + 20_000), 0.8), 1.06)
     return max(value, spec.new_usd * 0.15)

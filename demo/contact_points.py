@@ -3,10 +3,24 @@ addresses on reserved example domains and numbers)."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from accounts.models import ContactPoint, Organisation
 from accounts.services import contact_points as services
 
-DEMO_CONTACT_POINTS = [
+
+class DemoContactPoint(TypedDict):
+    country: str
+    name: str
+    person: str
+    channel: str
+    address: str
+    city: str
+    languages: list[str]
+    note: str
+
+
+DEMO_CONTACT_POINTS: list[DemoContactPoint] = [
     {
         "country": "RU",
         "name": "Sichuan Export Service Centre, Moscow",

@@ -179,12 +179,13 @@ def _lot(
         mileage_km = rng.randint(5, 80)
         trim += ", zero-km"
     elif spec.fleet and fit is None and rng.random() < 0.3:
-        mileage_km = round(age * rng.uniform(30_000, 45_000), -2)
+        # round() to hundreds gives a float; a mileage is whole kilometres.
+        mileage_km = int(round(age * rng.uniform(30_000, 45_000), -2))
         trim += ", ex-ride-hailing"
     else:
-        mileage_km = round(age * km_per_year(spec) * rng.uniform(0.5, 1.5), -2)
+        mileage_km = int(round(age * km_per_year(spec) * rng.uniform(0.5, 1.5), -2))
         if fit is not None and fit.max_km is not None:
-            mileage_km = min(mileage_km, round(fit.max_km * rng.uniform(0.4, 0.95), -2))
+            mileage_km = min(mileage_km, int(round(fit.max_km * rng.uniform(0.4, 0.95), -2)))
     if steering == "RHD":
         trim += ", RHD export spec"
     soh = None

@@ -250,10 +250,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             _("This invitation is for %(email)s. Sign in with that address to accept it.")
             % {"email": invitation.email}
         )
-    if membership_for(user) is not None:
+    existing = membership_for(user)
+    if existing is not None:
         raise ValidationError(
             _("You already belong to %(organisation)s; a user works for one organisation.")
-            % {"organisation": membership_for(user).organisation}
+            % {"organisation": existing.organisation}
         )
     try:
         with transaction.atomic():
@@ -383,7 +384,7 @@ def organiser_create(*, email: str, name: str, organisation_name: str, country: 
 # Background tasks (thin: load by primary key, call the service above) -----------
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no types
     name="accounts.tasks.invitation_send_task",
     # SMTP and network failures are OSErrors; anything else is a bug to see.
     autoretry_for=(OSError,),

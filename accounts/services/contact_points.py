@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -96,11 +97,13 @@ def _contact_point_fields(
         errors["country"] = [_("Choose the country the contact point serves.")]
     if not cleaned["name"]:
         errors["name"] = [_("Give the contact centre a name.")]
-    unknown = sorted(set(cleaned["languages"]) - set(WORKING_LANGUAGE_CODES))
+    # The one list among the fields: language codes, as the form and the signatures give them.
+    languages = cast("Iterable[str]", cleaned["languages"])
+    unknown = sorted(set(languages) - set(WORKING_LANGUAGE_CODES))
     if unknown:
         errors["languages"] = [_("Unknown languages: %(codes)s.") % {"codes": ", ".join(unknown)}]
     # Kept in the list's order, so the same choice always reads the same way.
-    cleaned["languages"] = [code for code in WORKING_LANGUAGE_CODES if code in cleaned["languages"]]
+    cleaned["languages"] = [code for code in WORKING_LANGUAGE_CODES if code in languages]
     try:
         cleaned["address"] = contact_address_clean(
             channel=str(cleaned["channel"]), address=str(cleaned["address"])

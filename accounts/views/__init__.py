@@ -9,7 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +28,7 @@ from accounts.forms import (
     MemberRoleForm,
     OrganisationForm,
 )
-from accounts.mixins import ObjectPermissionRequiredMixin
+from accounts.mixins import AuthenticatedHttpRequest, ObjectPermissionRequiredMixin
 from accounts.models import Invitation, Membership, Organisation
 
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -39,13 +41,13 @@ class HomeView(TemplateView):
 # Organisation profiles ---------------------------------------------------------
 
 
-class OrganisationDetailView(ObjectPermissionRequiredMixin, DetailView):
+class OrganisationDetailView(ObjectPermissionRequiredMixin, DetailView[Organisation]):
     model = Organisation
     permission_required = "accounts.view_organisation"
     template_name = "accounts/organisation_detail.html"
     context_object_name = "organisation"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if self.object.is_exporter:
             context["convention_signature"] = selectors.latest_signature_of(self.object)
@@ -53,14 +55,14 @@ class OrganisationDetailView(ObjectPermissionRequiredMixin, DetailView):
         return context
 
 
-class OrganisationUpdateView(ObjectPermissionRequiredMixin, UpdateView):
+class OrganisationUpdateView(ObjectPermissionRequiredMixin, UpdateView[Organisation, OrganisationForm]):
     model = Organisation
     form_class = OrganisationForm
     permission_required = "accounts.change_organisation"
     template_name = "accounts/organisation_form.html"
     context_object_name = "organisation"
 
-    def form_valid(self, form):
+    def form_valid(self, form: OrganisationForm) -> HttpResponse:
         try:
             organisation = form.save()
         except ValidationError:
@@ -74,7 +76,7 @@ class OrganisationVerifyView(ObjectPermissionRequiredMixin, View):
 
     permission_required = "accounts.verify_organisation"
 
-    def get_permission_object(self):
+    def get_permission_object(self) -> None:
         return None
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -88,7 +90,7 @@ class OrganisationVerifyView(ObjectPermissionRequiredMixin, View):
         return redirect("organisation_detail", pk=organisation.pk)
 
 
-class OrganisationListView(ObjectPermissionRequiredMixin, FilterView):
+class OrganisationListView(ObjectPermissionRequiredMixin, FilterView):  # type: ignore[misc]  # django-filter has no types
     """Every registered company, for organisers approving and verifying them."""
 
     permission_required = "accounts.verify_organisation"
@@ -97,17 +99,17 @@ class OrganisationListView(ObjectPermissionRequiredMixin, FilterView):
     context_object_name = "organisations"
     paginate_by = 50
 
-    def get_permission_object(self):
+    def get_permission_object(self) -> None:
         return None
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Organisation]:
         return selectors.organisations_with_member_counts()
 
 
 # Team --------------------------------------------------------------------------
 
 
-class TeamView(ObjectPermissionRequiredMixin, DetailView):
+class TeamView(ObjectPermissionRequiredMixin, DetailView[Organisation]):
     """Members and open invitations; administrators invite colleagues here."""
 
     model = Organisation
@@ -115,7 +117,7 @@ class TeamView(ObjectPermissionRequiredMixin, DetailView):
     template_name = "accounts/team.html"
     context_object_name = "organisation"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         can_manage = self.request.user.has_perm("accounts.manage_team", self.object)
         context["can_manage"] = can_manage
@@ -126,7 +128,7 @@ class TeamView(ObjectPermissionRequiredMixin, DetailView):
             context["roles"] = Membership.Role.choices
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         self.object = organisation = self.get_object()
         if not request.user.has_perm("accounts.manage_team", organisation):
             raise Http404
@@ -153,8 +155,9 @@ class _TeamObjectActionView(ObjectPermissionRequiredMixin, View):
     permission_required = "accounts.manage_team"
     model: type[Membership] | type[Invitation]
     act: Callable[[Any], None]
+    _permission_object: Model
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Model:
         if not hasattr(self, "_permission_object"):
             self._permission_object = get_object_or_404(
                 self.model.objects.select_related("organisation"),
@@ -209,13 +212,22 @@ class InvitationAcceptView(View):
 
     template_name = "accounts/invitation_accept.html"
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.invitation = selectors.invitation_by_token(kwargs["token"])
-        if self.invitation is None:
+    invitation: Invitation
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        invitation = selectors.invitation_by_token(kwargs["token"])
+        if invitation is None:
             return render(request, "accounts/invitation_invalid.html", status=404)
+        self.invitation = invitation
         return super().dispatch(request, *args, **kwargs)
 
-    def _render(self, request: HttpRequest, form=None, error: str | None = None, status: int = 200):
+    def _render(
+        self,
+        request: HttpRequest,
+        form: InvitationSignupForm | None = None,
+        error: str | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
         invitation = self.invitation
         context = {
             "invitation": invitation,
@@ -271,7 +283,7 @@ class ConventionView(TemplateView):
 
     template_name = "accounts/convention.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         convention = selectors.current_convention()
         organisation = selectors.organisation_for(self.request.user)
@@ -284,7 +296,12 @@ class ConventionView(TemplateView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         organisation = selectors.organisation_for(request.user)
-        if organisation is None or not request.user.has_perm("accounts.sign_convention", organisation):
+        # Only a signed-in person has an organisation; the check says so to the type checker.
+        if (
+            organisation is None
+            or not request.user.is_authenticated
+            or not request.user.has_perm("accounts.sign_convention", organisation)
+        ):
             raise Http404
         form = ConventionSignForm(request.POST)
         if form.is_valid():

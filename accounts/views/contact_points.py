@@ -7,7 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ def _contact_points_in(contact_point: ContactPoint) -> str:
     return f"{reverse('contact_point_list')}?country={contact_point.country.code}"
 
 
-class ContactPointListView(ObjectPermissionRequiredMixin, FilterView):
+class ContactPointListView(ObjectPermissionRequiredMixin, FilterView):  # type: ignore[misc]  # django-filter has no types
     """Every organiser's contact centres abroad; each organiser edits its own."""
 
     permission_required = "accounts.view_contact_points"
@@ -38,14 +40,14 @@ class ContactPointListView(ObjectPermissionRequiredMixin, FilterView):
     context_object_name = "contact_points"
     paginate_by = 25
 
-    def get_permission_object(self):
+    def get_permission_object(self) -> None:
         return None
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ContactPoint]:
         return selectors.contact_points_all()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         # An empty list says something different when filters hid the rows.
         context["filtered"] = any(self.request.GET.get(name) for name in self.filterset.filters)
         country = self.filterset.form.cleaned_data.get("country") if self.filterset.is_valid() else ""
@@ -53,12 +55,12 @@ class ContactPointListView(ObjectPermissionRequiredMixin, FilterView):
         return context
 
 
-class ContactPointCreateView(ObjectPermissionRequiredMixin, FormView):
+class ContactPointCreateView(ObjectPermissionRequiredMixin, FormView[ContactPointForm]):
     permission_required = "accounts.add_contact_point"
     form_class = ContactPointForm
     template_name = "accounts/contact_point_form.html"
 
-    def get_permission_object(self):
+    def get_permission_object(self) -> None:
         return None
 
     def get_initial(self) -> dict[str, Any]:
@@ -66,10 +68,11 @@ class ContactPointCreateView(ObjectPermissionRequiredMixin, FormView):
         return {"country": self.request.GET.get("country", "").upper()}
 
     def form_valid(self, form: ContactPointForm) -> HttpResponse:
+        organiser = selectors.organisation_for(self.request.user)
+        if organiser is None:  # the permission lets only organisers' people in
+            raise Http404
         try:
-            contact_point = services.contact_point_create(
-                organiser=selectors.organisation_for(self.request.user), **form.cleaned_data
-            )
+            contact_point = services.contact_point_create(organiser=organiser, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_error(error)
             return self.form_invalid(form)
@@ -81,22 +84,22 @@ class ContactPointCreateView(ObjectPermissionRequiredMixin, FormView):
         return redirect(_contact_points_in(contact_point))
 
 
-class _OwnContactPointMixin(ObjectPermissionRequiredMixin, SingleObjectMixin):
+class _OwnContactPointMixin(ObjectPermissionRequiredMixin, SingleObjectMixin[ContactPoint]):
     """One contact point of the user's organiser; anybody else's is not found."""
 
     permission_required = "accounts.change_contact_point"
     context_object_name = "contact_point"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ContactPoint]:
         return selectors.contact_points_all()
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and self.has_permission():
             self.object = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 
 
-class ContactPointUpdateView(_OwnContactPointMixin, FormView):
+class ContactPointUpdateView(_OwnContactPointMixin, FormView[ContactPointForm]):
     form_class = ContactPointForm
     template_name = "accounts/contact_point_form.html"
 

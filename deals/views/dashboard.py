@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.mixins import HtmxHttpRequest
 from deals.dashboard import CHART_BARS, event_dashboard
 from deals.reports import REPORTS, report_file
 from events.views import OrganiserOfEvent
@@ -25,6 +26,7 @@ class EventDashboardView(OrganiserOfEvent, TemplateView):
     `?screen=1` lays it out for a projector; htmx refreshes the figures."""
 
     template_name = "deals/dashboard.html"
+    request: HtmxHttpRequest
 
     def get_template_names(self) -> list[str]:
         if self.request.htmx:

@@ -11,15 +11,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.mixins import AuthenticatedHttpRequest
 from accounts.models import Organisation
 from accounts.selectors import organisation_for
 from deals import selectors
-from deals.forms import DealForm, LineFormSet, ReasonForm, initial_for, terms_from
+from deals.forms import BaseLineFormSet, DealForm, LineFormSet, ReasonForm, initial_for, terms_from
 from deals.models import Deal
 from deals.services import deal_amend, deal_cancel, deal_confirm, deal_dispute, deal_record
 from events.models import Meeting
@@ -80,13 +82,14 @@ class DealRecordView(LoginRequiredMixin, View):
 
     template_name = "deals/deal_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.has_perm("deals.add_deal"):
             raise Http404
         self.organisation = _organisation(request)
         self.meeting: Meeting | None = None
+        counterpart: Organisation | None
         if meeting_id := request.GET.get("meeting"):
             self.meeting = selectors.meeting_for_deal(self.organisation, _id_from(meeting_id))
             if self.meeting is None:
@@ -110,7 +113,7 @@ class DealRecordView(LoginRequiredMixin, View):
             return self.organisation, self.counterpart
         return self.counterpart, self.organisation
 
-    def _forms(self, data: Any = None) -> tuple[DealForm, LineFormSet]:
+    def _forms(self, data: Any = None) -> tuple[DealForm, BaseLineFormSet]:
         exporter, buyer = self._sides()
         events = None if self.meeting else selectors.deal_events(exporter, buyer)
         initial: dict[str, Any] = {}
@@ -120,7 +123,9 @@ class DealRecordView(LoginRequiredMixin, View):
         lines = LineFormSet(data, prefix="lines", lots=selectors.deal_lots(exporter))
         return form, lines
 
-    def _render(self, request: HttpRequest, form: DealForm | None, lines: LineFormSet | None) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, form: DealForm | None, lines: BaseLineFormSet | None
+    ) -> HttpResponse:
         context: dict[str, Any] = {
             "organisation": self.organisation,
             "counterpart": self.counterpart,
@@ -137,7 +142,7 @@ class DealRecordView(LoginRequiredMixin, View):
             return self._render(request, None, None)
         return self._render(request, *self._forms())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if self.counterpart is None:
             raise Http404
         form, lines = self._forms(request.POST)
@@ -167,7 +172,7 @@ class DealRecordView(LoginRequiredMixin, View):
 class _DealView(LoginRequiredMixin, View):
     permission = "deals.view_deal"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.organisation = _organisation(request)
@@ -216,7 +221,7 @@ class DealDetailView(_DealView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._render(request)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         if action not in self.actions or not request.user.has_perm(self.actions[action], self.deal):
             raise Http404
@@ -248,7 +253,7 @@ class DealAmendView(_DealView):
     permission = "deals.answer_deal"
     template_name = "deals/deal_form.html"
 
-    def _forms(self, data: Any = None) -> tuple[DealForm, LineFormSet]:
+    def _forms(self, data: Any = None) -> tuple[DealForm, BaseLineFormSet]:
         terms, lines = initial_for(self.deal)
         form = DealForm(data, initial=terms)
         formset = LineFormSet(
@@ -259,7 +264,7 @@ class DealAmendView(_DealView):
         )
         return form, formset
 
-    def _render(self, request: HttpRequest, form: DealForm, lines: LineFormSet) -> HttpResponse:
+    def _render(self, request: HttpRequest, form: DealForm, lines: BaseLineFormSet) -> HttpResponse:
         counterpart = (
             self.deal.buyer if self.deal.side_of(self.organisation) == "exporter" else self.deal.exporter
         )
@@ -279,7 +284,7 @@ class DealAmendView(_DealView):
             return redirect("deal_detail", self.deal.pk)
         return self._render(request, *self._forms())
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form, lines = self._forms(request.POST)
         if not (form.is_valid() and lines.is_valid()):
             return self._render(request, form, lines)

@@ -23,7 +23,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     latest_deals = 5
     top_proposals = 3
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         membership = selectors.membership_for(self.request.user)
         if membership is None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import services
 
@@ -13,7 +14,7 @@ from accounts import services
 class Command(BaseCommand):
     help = "Create an organiser user (and the organiser organisation if it does not exist yet)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True)
         parser.add_argument("--name", required=True, help="The person's full name.")
         parser.add_argument("--organisation", required=True, help="The organiser's name.")
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             "--password", help="Initial password; a random one is generated and printed when omitted."
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or secrets.token_urlsafe(12)
         try:
             user = services.organiser_create(

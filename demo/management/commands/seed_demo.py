@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from allauth.account.models import EmailAddress
 from celery import current_app
@@ -189,7 +190,12 @@ def _demo_user(company: DemoCompany, password_hash: str) -> tuple[User, bool]:
 # Every field validator runs in Python; the constraints are left to the
 # database at insert time (the refs are new by construction, and each check
 # constraint costs a query per row in full_clean, several seconds for the lot).
-_FIELDS_ONLY = {"validate_unique": False, "validate_constraints": False}
+class _FullCleanOptions(TypedDict):
+    validate_unique: bool
+    validate_constraints: bool
+
+
+_FIELDS_ONLY: _FullCleanOptions = {"validate_unique": False, "validate_constraints": False}
 
 
 def _seed_lots(organisations: dict[str, Organisation]) -> tuple[int, int]:
@@ -248,7 +254,7 @@ def _tasks_in_this_process() -> Iterator[None]:
 class Command(BaseCommand):
     help = "Load the demo fair (idempotent) and print the demo logins."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # The demo companies' addresses lead nowhere: the emails the demo's
         # deals and meetings would send (after the commit) go nowhere too. The
         # tasks sending them run here, even with a worker, so that the dummy
