@@ -28,7 +28,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # A date, or a datetime (a subclass of date), comes back as it was given.
 _Day = TypeVar("_Day", bound=datetime.date)
-_Model = TypeVar("_Model", bound=Model)
 
 
 def _in_sane_years(value: _Day | None) -> _Day | None:
@@ -44,6 +43,9 @@ _MOMENT_RANGE = {
     "min": f"{FIRST_YEAR}-01-01T00:00",
     "max": f"{LAST_YEAR}-12-31T23:59",
 }
+
+
+_Model = TypeVar("_Model", bound=Model)
 
 
 def _choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[_Model]) -> None:
@@ -373,9 +375,8 @@ class CheckInForm(forms.Form):
         choices=[("1", _("Check in")), ("0", _("Undo the check-in"))],
         coerce=lambda value: value == "1",
         required=False,
-        # No answer checks in. django-stubs allows only text here; Django
-        # returns any empty_value as given.
-        empty_value=True,  # type: ignore[arg-type]
+        # No answer checks in.
+        empty_value=True,  # type: ignore[arg-type]  # django-stubs allows text only; Django takes any
     )
     reason = forms.CharField(
         label=_("Reason for checking in outside the event's days"), required=False, max_length=2000
