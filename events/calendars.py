@@ -60,7 +60,8 @@ def agenda_calendar(event: Event, organisation: Organisation, meetings: Iterable
             item.add("status", "CONFIRMED")
         calendar.add_component(item)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _agenda_description(meeting: Meeting, counterpart: Organisation) -> str:

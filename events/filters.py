@@ -13,7 +13,7 @@ from matchmaking.choices import BodyType, FuelType
 from matchmaking.models import Need
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     destination_country = django_filters.ChoiceFilter(
         label=_("Destination"), choices=[], empty_label=_("Any")
     )

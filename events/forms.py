@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,11 @@ TIME_ZONES = sorted(zoneinfo.available_timezones())
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _in_sane_years(value: datetime.date | None) -> datetime.date | None:
+# A date, or a datetime (a subclass of date), comes back as it was given.
+_Day = TypeVar("_Day", bound=datetime.date)
+
+
+def _in_sane_years(value: _Day | None) -> _Day | None:
     if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(
             _("Give a date between %(first)s and %(last)s."), params={"first": FIRST_YEAR, "last": LAST_YEAR}
@@ -40,7 +45,33 @@ _MOMENT_RANGE = {
 }
 
 
-class EventForm(forms.ModelForm):
+_Model = TypeVar("_Model", bound=Model)
+
+
+def _choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[_Model]) -> None:
+    """Offer the form's model choice field `name` (each form holds its own
+    copy of its fields) the objects of `queryset` only."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    field.queryset = queryset
+
+
+if TYPE_CHECKING:
+    # django-stubs makes these generic; Django's own classes take no type
+    # argument at run time.
+    _EventModelForm = forms.ModelForm[Event]
+    _SlotChoiceField = forms.ModelChoiceField[Slot]
+    _SlotMultipleChoiceField = forms.ModelMultipleChoiceField[Slot]
+    _LotChoiceField = forms.ModelChoiceField[Lot]
+else:
+    _EventModelForm = forms.ModelForm
+    _SlotChoiceField = forms.ModelChoiceField
+    _SlotMultipleChoiceField = forms.ModelMultipleChoiceField
+    _LotChoiceField = forms.ModelChoiceField
+
+
+class EventForm(_EventModelForm):
     tables = forms.CharField(
         label=_("Tables"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -73,7 +104,8 @@ class EventForm(forms.ModelForm):
         return _in_sane_years(self.cleaned_data["registration_closes_at"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
         if opens and closes and closes <= opens:
             self.add_error("registration_closes_at", _("Registration must close after it opens."))
@@ -94,7 +126,8 @@ class SessionForm(forms.Form):
     ends = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
             self.add_error("ends", _("A session must end after it starts."))
         return data
@@ -103,7 +136,13 @@ class SessionForm(forms.Form):
         return _in_sane_years(self.cleaned_data["date"])
 
 
-class _SessionFormSet(forms.BaseFormSet):
+if TYPE_CHECKING:
+    _BaseSessionFormSet = forms.BaseFormSet[SessionForm]
+else:
+    _BaseSessionFormSet = forms.BaseFormSet
+
+
+class _SessionFormSet(_BaseSessionFormSet):
     def specs(self) -> list[SessionSpec]:
         return [
             SessionSpec(
@@ -123,8 +162,13 @@ class _SessionFormSet(forms.BaseFormSet):
             raise ValidationError(_("Add at least one session."))
 
 
-SessionFormSet = forms.formset_factory(
-    SessionForm, formset=_SessionFormSet, extra=1, can_delete=True, max_num=60, validate_max=True
+# formset_factory returns a subclass of the formset it is given; django-stubs
+# types the result as the base class, which has no specs().
+SessionFormSet = cast(
+    type[_SessionFormSet],
+    forms.formset_factory(
+        SessionForm, formset=_SessionFormSet, extra=1, can_delete=True, max_num=60, validate_max=True
+    ),
 )
 
 
@@ -161,7 +205,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why the application is rejected."))
         return data
@@ -172,10 +217,12 @@ class AddParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
+        _choose_from(
+            self,
+            "organisation",
             Organisation.objects.exclude(kind=Organisation.Kind.ORGANISER)
             .exclude(participations__event=event, participations__status=Participation.Status.APPROVED)
-            .order_by("kind", "name")
+            .order_by("kind", "name"),
         )
 
 
@@ -187,12 +234,12 @@ def slot_label(slot: Slot) -> str:
     return f"#{slot.number} · {starts}–{slot.ends_at.astimezone(zone):%H:%M}"
 
 
-class SlotChoiceField(forms.ModelChoiceField):
+class SlotChoiceField(_SlotChoiceField):
     def label_from_instance(self, slot: Slot) -> str:
         return slot_label(slot)
 
 
-class SlotMultipleChoiceField(forms.ModelMultipleChoiceField):
+class SlotMultipleChoiceField(_SlotMultipleChoiceField):
     def label_from_instance(self, slot: Slot) -> str:
         return slot_label(slot)
 
@@ -207,8 +254,8 @@ class AvailabilityForm(forms.Form):
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unavailable"].queryset = (
-            Slot.objects.filter(event=event).select_related("event").order_by("number")
+        _choose_from(
+            self, "unavailable", Slot.objects.filter(event=event).select_related("event").order_by("number")
         )
 
 
@@ -219,7 +266,7 @@ class HomeTableForm(forms.Form):
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_table"].queryset = event.tables.order_by("position")
+        _choose_from(self, "home_table", event.tables.order_by("position"))
 
 
 class MeetingAddForm(forms.Form):
@@ -232,8 +279,8 @@ class MeetingAddForm(forms.Form):
         approved = Organisation.objects.filter(
             participations__event=event, participations__status=Participation.Status.APPROVED
         ).order_by("name")
-        self.fields["exporter"].queryset = approved.filter(kind=Organisation.Kind.EXPORTER)
-        self.fields["buyer"].queryset = approved.filter(kind=Organisation.Kind.BUYER)
+        _choose_from(self, "exporter", approved.filter(kind=Organisation.Kind.EXPORTER))
+        _choose_from(self, "buyer", approved.filter(kind=Organisation.Kind.BUYER))
 
 
 class MeetingMoveForm(forms.Form):
@@ -248,10 +295,10 @@ class MeetingMoveForm(forms.Form):
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = (
-            Slot.objects.filter(event=event).select_related("event").order_by("number")
+        _choose_from(
+            self, "slot", Slot.objects.filter(event=event).select_related("event").order_by("number")
         )
-        self.fields["table"].queryset = event.tables.order_by("position")
+        _choose_from(self, "table", event.tables.order_by("position"))
 
 
 class ReasonForm(forms.Form):
@@ -263,7 +310,8 @@ class MeetingAnswerForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why you decline, so the other side understands."))
         return data
@@ -280,7 +328,7 @@ class MeetingOutcomeForm(forms.Form):
     )
 
 
-class LotChoiceField(forms.ModelChoiceField):
+class LotChoiceField(_LotChoiceField):
     def label_from_instance(self, lot: Lot) -> str:
         return f"{lot.ref} · {lot.make} {lot.model} {lot.model_year} · ×{lot.quantity}"
 
@@ -292,7 +340,9 @@ class OfferLotForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = lots_to_offer(organisation)
+        # The lots the exporter may offer, also listed beside the choices.
+        self.lots = lots_to_offer(organisation)
+        _choose_from(self, "lot", self.lots)
 
 
 class ScheduleForm(forms.Form):
@@ -325,7 +375,8 @@ class CheckInForm(forms.Form):
         choices=[("1", _("Check in")), ("0", _("Undo the check-in"))],
         coerce=lambda value: value == "1",
         required=False,
-        empty_value=True,
+        # No answer checks in.
+        empty_value=True,  # type: ignore[arg-type]  # django-stubs allows text only; Django takes any
     )
     reason = forms.CharField(
         label=_("Reason for checking in outside the event's days"), required=False, max_length=2000

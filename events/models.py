@@ -377,6 +377,20 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Not stored: the pages that show meetings set these on the ones they list,
+    # for their templates (the agenda from one side's view; the organisers'
+    # lists the other company and why the engine left a meeting off).
+    side: str
+    counterpart: Organisation
+    own_confirmed: bool
+    takes_outcome: bool
+    own_outcome: str
+    own_outcome_label: str
+    own_outcome_note: str
+    other_outcome_label: str
+    other_outcome_note: str
+    reason_text: str
+
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")

@@ -19,7 +19,7 @@ from matchmaking.choices import BodyType, FuelType
 from matchmaking.models import Need
 from matchmaking.selectors.fx import fx_convert, fx_table_on
 from matchmaking.spreadsheets.exports import CONTENT_TYPES, FORMATS, ExportFile
-from matchmaking.spreadsheets.files import csv_bytes, xlsx_bytes
+from matchmaking.spreadsheets.files import Cell, csv_bytes, xlsx_bytes
 
 # Upper bounds in US dollars per vehicle; a budget on a bound belongs to the
 # band above it. Bands, not figures, so buyers' exact limits stay private.
@@ -127,7 +127,7 @@ def opportunity_file(event: Event, rows: Iterable[Opportunity], fmt: str, on: da
     """The same anonymous rows as the page, as CSV or XLSX."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}")
-    cells = (
+    cells: Iterable[list[Cell]] = (
         [
             row.code,
             row.country,

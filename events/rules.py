@@ -9,11 +9,26 @@ exist.
 
 from __future__ import annotations
 
-import rules
+from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
+from rules.permissions import add_perm as _add_perm
+from rules.predicates import Predicate
+from rules.predicates import predicate as _predicate
+
+from accounts.models import Membership, User
 from accounts.rules import is_organiser
 from accounts.selectors import membership_for
 from events.models import Event, Meeting, Participation
+
+# django-rules leaves its decorator and `add_perm` unannotated; under these
+# typed names the predicates below stay type-checked.
+predicate: Callable[[Callable[..., bool]], Predicate] = _predicate
+add_perm: Callable[[str, Predicate], None] = _add_perm
+
+
+def _membership(user: User | AnonymousUser) -> Membership | None:
+    return membership_for(user if user.is_authenticated else None)
 
 
 def _event_of(obj: object) -> Event | None:
@@ -24,28 +39,28 @@ def _event_of(obj: object) -> Event | None:
     return None
 
 
-@rules.predicate
-def runs_event(user, obj) -> bool:
+@predicate
+def runs_event(user: User | AnonymousUser, obj: object) -> bool:
     """A member of the organisation that organises the event."""
-    membership = membership_for(user)
+    membership = _membership(user)
     event = _event_of(obj)
     return bool(membership and event and membership.organisation_id == event.organiser_id)
 
 
-@rules.predicate
-def is_public_event(user, event) -> bool:
+@predicate
+def is_public_event(user: User | AnonymousUser, event: object) -> bool:
     return isinstance(event, Event) and event.is_public
 
 
-@rules.predicate
-def can_take_part(user) -> bool:
-    membership = membership_for(user)
+@predicate
+def can_take_part(user: User | AnonymousUser) -> bool:
+    membership = _membership(user)
     return bool(membership and not membership.organisation.is_organiser)
 
 
-@rules.predicate
-def is_side_of_meeting(user, meeting) -> bool:
-    membership = membership_for(user)
+@predicate
+def is_side_of_meeting(user: User | AnonymousUser, meeting: object) -> bool:
+    membership = _membership(user)
     return bool(
         membership
         and isinstance(meeting, Meeting)
@@ -53,23 +68,23 @@ def is_side_of_meeting(user, meeting) -> bool:
     )
 
 
-@rules.predicate
-def opportunities_are_public(user, event) -> bool:
+@predicate
+def opportunities_are_public(user: User | AnonymousUser, event: object) -> bool:
     return isinstance(event, Event) and event.is_public and event.opportunities_published_at is not None
 
 
-@rules.predicate
-def is_exporter(user) -> bool:
-    membership = membership_for(user)
+@predicate
+def is_exporter(user: User | AnonymousUser) -> bool:
+    membership = _membership(user)
     return bool(membership and membership.organisation.is_exporter)
 
 
-rules.add_perm("events.add_event", is_organiser)
-rules.add_perm("events.view_event", is_public_event | runs_event)
-rules.add_perm("events.manage_event", runs_event)
-rules.add_perm("events.apply_to_event", can_take_part & is_public_event)
-rules.add_perm("events.answer_meeting", is_side_of_meeting)
-rules.add_perm("events.record_outcome", is_side_of_meeting)
+add_perm("events.add_event", is_organiser)
+add_perm("events.view_event", is_public_event | runs_event)
+add_perm("events.manage_event", runs_event)
+add_perm("events.apply_to_event", can_take_part & is_public_event)
+add_perm("events.answer_meeting", is_side_of_meeting)
+add_perm("events.record_outcome", is_side_of_meeting)
 # Organisers preview their list before publishing it.
-rules.add_perm("events.view_opportunities", opportunities_are_public | runs_event)
-rules.add_perm("events.offer_lot", is_exporter & opportunities_are_public)
+add_perm("events.view_opportunities", opportunities_are_public | runs_event)
+add_perm("events.offer_lot", is_exporter & opportunities_are_public)

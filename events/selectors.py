@@ -15,7 +15,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Membership, Organisation
-from events.models import CheckInRecord, Event, EventTable, Meeting, Participation, ScheduleRun, Slot
+from events.models import (
+    CheckInRecord,
+    Event,
+    EventSession,
+    EventTable,
+    Meeting,
+    Participation,
+    ScheduleRun,
+    Slot,
+)
 from matchmaking.models import Lot, Need
 
 UI_LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -51,9 +60,9 @@ def event_by_slug(slug: str) -> Event | None:
     return Event.objects.select_related("organiser").filter(slug=slug).first()
 
 
-def event_days(event: Event) -> list[tuple]:
+def event_days(event: Event) -> list[tuple[datetime.date, list[EventSession]]]:
     """[(date, [sessions])] in time order."""
-    days: dict = defaultdict(list)
+    days: defaultdict[datetime.date, list[EventSession]] = defaultdict(list)
     for session in event.sessions.order_by("date", "starts"):
         days[session.date].append(session)
     return sorted(days.items())
@@ -171,7 +180,7 @@ def agenda_grid(event: Event) -> tuple[list[EventTable], list[GridRow]]:
     column = {table.pk: index for index, table in enumerate(tables)}
     rows = {slot.pk: GridRow(slot, [None] * len(tables)) for slot in event.slots.order_by("number")}
     for meeting in _meeting_rows().filter(event=event, state__in=Meeting.BOOKED):
-        row = rows.get(meeting.slot_id)
+        row = rows.get(meeting.slot_id) if meeting.slot_id is not None else None
         if row is not None and meeting.table_id in column:
             row.cells[column[meeting.table_id]] = meeting
     return tables, list(rows.values())
@@ -198,7 +207,8 @@ def booths_of(event: Event) -> dict[int, list[Organisation]]:
         .order_by("organisation__name")
     )
     for participation in participations:
-        booths[participation.home_table_id].append(participation.organisation)
+        if participation.home_table_id is not None:  # always, by the filter above
+            booths[participation.home_table_id].append(participation.organisation)
     return dict(booths)
 
 
@@ -370,6 +380,12 @@ def run_changes(run: ScheduleRun) -> RunChanges:
         if meeting_id in meetings
     ]
     order = {"placed": 0, "moved": 1, "taken_off": 2}
-    changes.sort(key=lambda c: (order[c.kind], (c.slot_to or c.slot_from).number, c.meeting.pk))
+
+    def position(change: ProposedChange) -> tuple[int, bool, int, int]:
+        # Slots cut again since the run are gone: such changes come last of their kind.
+        slot = change.slot_to or change.slot_from
+        return order[change.kind], slot is None, slot.number if slot else 0, change.meeting.pk
+
+    changes.sort(key=position)
     told = {org.pk: org for c in changes for org in (c.meeting.exporter, c.meeting.buyer)}
     return RunChanges(changes, sorted(told.values(), key=lambda org: org.name))

@@ -4,10 +4,12 @@ part."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -63,8 +65,7 @@ def table_names_from(text: str) -> list[str]:
         raise ValidationError(
             _("Table names are at most 40 characters: %(names)s"), params={"names": ", ".join(too_long)}
         )
-    seen: set[str] = set()
-    repeated = sorted({name for name in names if name in seen or seen.add(name)})
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if repeated:
         raise ValidationError(
             _("Each table needs its own name; repeated: %(names)s"), params={"names": ", ".join(repeated)}
@@ -108,7 +109,12 @@ def _check_sessions(sessions: Sequence[SessionSpec], slot_minutes: int) -> None:
         raise ValidationError(_("No session is long enough for one slot."), code="sessions")
 
 
-def _layout_of(event: Event) -> tuple[list[tuple], list[str]]:
+# A session as (date, label, starts, ends), comparable between the stored and
+# the submitted layout.
+SessionRow = tuple[date, str, time, time]
+
+
+def _layout_of(event: Event) -> tuple[list[SessionRow], list[str]]:
     sessions = [(s.date, s.label, s.starts, s.ends) for s in event.sessions.order_by("date", "starts")]
     tables = list(event.tables.order_by("position").values_list("name", flat=True))
     return sessions, tables
@@ -122,14 +128,15 @@ def _booked(event: Event) -> QuerySet[Meeting]:
 def event_save(
     *,
     organiser: Organisation,
-    data: dict[str, object],
+    data: dict[str, Any],
     sessions: Sequence[SessionSpec],
     table_names: Sequence[str],
     event: Event | None = None,
 ) -> Event:
     """Create or change an event with its sessions and tables. The slots are cut
     again when the sessions or the slot length change, which is refused once
-    meetings are booked into them (the agenda would lose its places)."""
+    meetings are booked into them (the agenda would lose its places). `data`
+    holds field values by name, as a form's cleaned_data does."""
     if not organiser.is_organiser:
         raise ValidationError(_("Only organisers run events."), code="organiser")
     slot_minutes = int(data.get("slot_minutes") or (event.slot_minutes if event else 30))
@@ -137,6 +144,10 @@ def event_save(
     if not table_names:
         raise ValidationError(_("Give the number of tables or their names."), code="tables")
     new_sessions = sorted(((s.date, s.label, s.starts, s.ends) for s in sessions), key=lambda s: (s[0], s[2]))
+    old_sessions: list[SessionRow] | None
+    old_tables: list[str]
+    old_minutes: int | None
+    old_zone: str | None
     if event is None:
         event = Event(organiser=organiser)
         old_sessions, old_tables, old_minutes, old_zone = None, [], None, None
@@ -360,10 +371,9 @@ def participation_set_unavailable(*, participation: Participation, slot_ids: Ite
             event_id=participation.event_id, state__in=Meeting.BOOKED, slot_id__in=slot_ids
         )
         .filter(_involves(participation.organisation_id))
-        .select_related("slot")
         .order_by("slot__number")
     )
-    numbers = [str(meeting.slot.number) for meeting in clashing]
+    numbers = [str(number) for number in clashing.values_list("slot__number", flat=True)]
     if numbers:
         raise ValidationError(
             _("You have meetings in slots %(numbers)s. Ask the organisers to move them first."),

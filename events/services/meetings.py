@@ -131,6 +131,8 @@ def _conflict_message(meeting: Meeting, slot: Slot, table: EventTable) -> str | 
         .select_related("exporter", "buyer", "table")
     )
     for other in others:
+        if other.table is None:
+            raise AssertionError("a booked meeting has a table (meeting_booked_has_slot_and_table)")
         names = {meeting.exporter_id: meeting.exporter.name, meeting.buyer_id: meeting.buyer.name}
         busy = [names[org_id] for org_id in (other.exporter_id, other.buyer_id) if org_id in names]
         if busy:
@@ -339,6 +341,8 @@ def meeting_record_attendance(
 
 def _local_start(meeting: Meeting) -> str:
     """The slot's start with its date, in the event's time zone."""
+    if meeting.slot is None:
+        raise AssertionError("a booked meeting has a slot (meeting_booked_has_slot_and_table)")
     return date_format(timezone.localtime(meeting.slot.starts_at, meeting.event.zone), "D j M Y, H:i")
 
 

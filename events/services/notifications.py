@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -23,19 +23,23 @@ from events.selectors import AgendaNotice, Recipient, agenda_entries, event_day_
 # What changed, as the tasks name it; each has its own template pair.
 CHANGES = ("scheduled", "moved", "unscheduled", "cancelled", "declined")
 
+# (subject, body, sender, recipients), as send_mass_mail takes them.
+Email = tuple[str, str, str, list[str]]
+
 
 def _site_url(path: str) -> str:
-    return settings.CARBRIDGE_SITE_URL.rstrip("/") + path
+    site: str = settings.CARBRIDGE_SITE_URL
+    return site.rstrip("/") + path
 
 
-def _render(template: str, context: dict, recipient: Recipient, event: Event) -> tuple[str, str]:
+def _render(template: str, context: dict[str, object], recipient: Recipient, event: Event) -> tuple[str, str]:
     with translation.override(recipient.language), timezone.override(event.zone):
         subject = render_to_string(f"events/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"events/email/{template}_message.txt", context)
     return " ".join(subject.split()), body
 
 
-def _send(messages: list[tuple[str, str, str, list[str]]]) -> int:
+def _send(messages: list[Email]) -> int:
     if messages:
         send_mass_mail(messages, connection=get_connection())
     return len(messages)
@@ -57,7 +61,8 @@ def meeting_changed_notify(*, meeting_id: int, change: str, by_side: str | None 
     if meeting is None:
         return 0
     sides = {"exporter": meeting.exporter, "buyer": meeting.buyer}
-    sides.pop(by_side, None)
+    if by_side is not None:
+        sides.pop(by_side, None)
     counterpart = {meeting.exporter_id: meeting.buyer, meeting.buyer_id: meeting.exporter}
     url = _site_url(reverse("event_agenda", args=[meeting.event.slug]))
     messages = []
@@ -78,7 +83,7 @@ def meeting_changed_notify(*, meeting_id: int, change: str, by_side: str | None 
     return sent
 
 
-def _agenda_messages(event: Event, organisation_ids: Iterable[int], template: str) -> list[tuple]:
+def _agenda_messages(event: Event, organisation_ids: Iterable[int], template: str) -> list[Email]:
     meetings_by_org: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in (
         Meeting.objects.filter(event=event, state__in=Meeting.BOOKED)
@@ -195,7 +200,7 @@ def participation_decision_notify(*, participation_id: int) -> int:
         raise
 
 
-def reminders_send(*, now=None, ahead: timedelta = timedelta(hours=24)) -> int:
+def reminders_send(*, now: datetime | None = None, ahead: timedelta = timedelta(hours=24)) -> int:
     """Remind every approved participant of events starting within `ahead`,
     once per event. Returns how many emails went out."""
     now = now or timezone.now()
@@ -221,7 +226,7 @@ def reminders_send(*, now=None, ahead: timedelta = timedelta(hours=24)) -> int:
 
 
 # Mail servers refuse now and then; a retry resends that one change's emails.
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no type information
     name="events.tasks.meeting_changed_notify_task",
     autoretry_for=(OperationalError, SMTPException, ConnectionError),
     retry_backoff=True,
@@ -231,7 +236,7 @@ def meeting_changed_notify_task(meeting_id: int, change: str, by_side: str | Non
     return meeting_changed_notify(meeting_id=meeting_id, change=change, by_side=by_side)
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no type information
     name="events.tasks.agenda_published_notify_task",
     autoretry_for=(OperationalError, SMTPException, ConnectionError),
     retry_backoff=True,
@@ -241,7 +246,7 @@ def agenda_published_notify_task(event_id: int, organisation_ids: list[int] | No
     return agenda_published_send(event_id=event_id, organisation_ids=organisation_ids)
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no type information
     name="events.tasks.participation_decision_notify_task",
     autoretry_for=(OperationalError, SMTPException, ConnectionError),
     retry_backoff=True,
@@ -251,7 +256,7 @@ def participation_decision_notify_task(participation_id: int) -> int:
     return participation_decision_notify(participation_id=participation_id)
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no type information
     name="events.tasks.reminders_send_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,

@@ -8,6 +8,7 @@ import dataclasses
 import hashlib
 import json
 import time
+from typing import Any
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
@@ -23,6 +24,12 @@ from events.services.notifications import meeting_changed_notify_task
 DEFAULT_TIME_LIMIT = 10.0
 # How a movable meeting's place changes, and the email each change sends.
 CHANGE_KINDS = {"placed": "scheduled", "moved": "moved", "taken_off": "unscheduled"}
+
+# A run's result as ScheduleRun.proposal stores it (JSON): "places", "reasons"
+# and "changes", described in _proposal.
+Proposal = dict[str, Any]
+# A meeting's (slot id, table id) on the agenda.
+Place = tuple[int | None, int | None]
 
 
 def _participant_key(organisation_id: int) -> str:
@@ -173,7 +180,7 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
 
 
 @transaction.atomic
-def _write_unpublished(run: ScheduleRun, proposal: dict) -> None:
+def _write_unpublished(run: ScheduleRun, proposal: Proposal) -> None:
     """Write a run's agenda while nobody has been told one; the event's row is
     locked, so publishing waits for the write or comes first."""
     event = Event.objects.select_for_update().get(pk=run.event_id)
@@ -187,7 +194,7 @@ def _write_unpublished(run: ScheduleRun, proposal: dict) -> None:
 
 def _proposal(
     event: Event, problem: engine.Problem, solution: engine.Solution, meetings: dict[str, Meeting]
-) -> dict:
+) -> Proposal:
     """The engine's result for the meetings it may place: each one's new place
     (or none, with the reason) and the list of changes against today's agenda,
     as [meeting, kind, slot before, table before, slot after, table after]."""
@@ -224,7 +231,7 @@ def _proposal(
     }
 
 
-def _change_kind(before: tuple | None, after: tuple | None) -> str | None:
+def _change_kind(before: Place | None, after: Place | None) -> str | None:
     if before == after:
         return None
     if before is None:
@@ -261,7 +268,7 @@ def schedule_run_apply(*, run: ScheduleRun, by: User | None) -> ScheduleRun:
     return run
 
 
-def _write_agenda(event: Event, proposal: dict, *, notify: bool) -> None:
+def _write_agenda(event: Event, proposal: Proposal, *, notify: bool) -> None:
     """Give each movable meeting of the proposal its new place. Movable meetings
     leave their places first so the unique constraints never see two meetings
     in one place mid-way; with `notify`, both sides of each change are told."""
@@ -309,7 +316,7 @@ def latest_schedule_run(event: Event) -> ScheduleRun | None:
     return ScheduleRun.objects.filter(event=event).order_by("-created_at", "-pk").first()
 
 
-def unscheduled_reason_text(reason: dict) -> str:
+def unscheduled_reason_text(reason: dict[str, Any]) -> str:
     """The engine's reason for leaving a meeting off the agenda, in the
     reader's language, naming the companies, slots and tables involved."""
     code = reason.get("code")
@@ -336,7 +343,9 @@ def unscheduled_reason_text(reason: dict) -> str:
         if "other" in p:
             return _("No slot is free for both %(participant)s and %(other)s.") % p
         return _("%(participant)s is booked in every slot this meeting could use.") % p
-    return reason.get("reason", "")
+    # The engine's own words, in English, for a code this function does not know.
+    engine_text: str = reason.get("reason", "")
+    return engine_text
 
 
 def _readable_params(
@@ -357,7 +366,7 @@ def _readable_params(
 # Background tasks (thin: load by primary key, call the service above) -----------
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]  # Celery ships no type information
     name="events.tasks.schedule_run_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,

@@ -7,25 +7,27 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic.base import ContextMixin
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.selectors import organisation_for
 from events.models import Event
 from events.selectors import event_by_slug
 
 
-class EventScoped:
+class EventScoped(ContextMixin, View):
     """Loads the event named in the URL and checks `event_permission` against
     it; a user without it gets 404, as if the event did not exist."""
 
     event_permission: str = "events.view_event"
     event: Event
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         event = event_by_slug(kwargs["slug"])
         if event is None or not request.user.has_perm(self.event_permission, event):
             raise Http404
@@ -42,7 +44,7 @@ class OrganiserOfEvent(LoginRequiredMixin, EventScoped):
     event_permission = "events.manage_event"
 
 
-def service_refused(request: HttpRequest, error: ValidationError, form: Form | None = None) -> None:
+def service_refused(request: HttpRequest, error: ValidationError, form: BaseForm | None = None) -> None:
     """Show a service's refusal on the form when there is one, else as a message."""
     if form is not None:
         if hasattr(error, "error_dict"):
@@ -64,4 +66,23 @@ def back_to(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 def own_organisation(request: HttpRequest) -> Organisation | None:
-    return organisation_for(request.user)
+    user = request.user
+    return organisation_for(user if user.is_authenticated else None)
+
+
+def member_organisation(request: HttpRequest) -> Organisation:
+    """The user's organisation on a page whose permission implies one (the
+    permission check already answered 404 to anyone without)."""
+    organisation = own_organisation(request)
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user on a page behind LoginRequiredMixin (which sent anyone else to
+    sign in)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    return user

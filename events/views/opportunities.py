@@ -23,7 +23,7 @@ from events.models import Event
 from events.opportunities import opportunity_code, opportunity_file, opportunity_from, opportunity_rows
 from events.selectors import opportunity_countries, opportunity_needs, opportunity_of
 from events.services import opportunities as opportunity_services
-from events.views import EventScoped, OrganiserOfEvent, back_to, own_organisation, service_refused
+from events.views import EventScoped, OrganiserOfEvent, back_to, member_organisation, service_refused
 from matchmaking.models import Need
 from matchmaking.selectors.fx import fx_table_on
 from matchmaking.spreadsheets.exports import FORMATS
@@ -121,17 +121,17 @@ class OpportunityOfferView(LoginRequiredMixin, EventScoped, View):
                 "event": self.event,
                 "opportunity": opportunity_from(need, fx_table_on(today), today),
                 "form": form,
-                "lots": list(form.fields["lot"].queryset),
+                "lots": list(form.lots),
             },
         )
 
     def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         need = self._need(pk)
-        return self._render(request, need, OfferLotForm(organisation=own_organisation(request)))
+        return self._render(request, need, OfferLotForm(organisation=member_organisation(request)))
 
     def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         need = self._need(pk)
-        organisation = own_organisation(request)
+        organisation = member_organisation(request)
         form = OfferLotForm(request.POST, organisation=organisation)
         if not form.is_valid():
             return self._render(request, need, form)

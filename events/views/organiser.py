@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,9 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.middleware import HtmxDetails
 from rules.contrib.views import PermissionRequiredMixin
 
-from accounts.selectors import organisation_for
 from events.forms import (
     MEETING_STATE_CHOICES,
     TIME_ZONES,
@@ -58,7 +58,13 @@ from events.services import check_in as check_in_services
 from events.services import events as event_services
 from events.services import meetings as meeting_services
 from events.services import scheduling as scheduling_services
-from events.views import OrganiserOfEvent, back_to, service_refused
+from events.views import (
+    OrganiserOfEvent,
+    back_to,
+    member_organisation,
+    service_refused,
+    signed_in_user,
+)
 
 # Setting up ---------------------------------------------------------------------
 
@@ -71,11 +77,11 @@ class _EventFormView(View):
     def _render(self, request: HttpRequest, form: EventForm, sessions: Any) -> HttpResponse:
         return render(request, self.template_name, {"event": self.event, "form": form, "sessions": sessions})
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # The registration window is typed and shown in the event's own time
         # zone (the one being chosen, on a submission), not the server's.
         chosen = request.POST.get("time_zone", "") if request.method == "POST" else ""
-        zone = chosen if chosen in TIME_ZONES else getattr(self, "event", None) and self.event.time_zone
+        zone = chosen if chosen in TIME_ZONES else self.event and self.event.time_zone
         with timezone.override(zone or settings.TIME_ZONE):
             return super().dispatch(request, *args, **kwargs)
 
@@ -98,7 +104,7 @@ class _EventFormView(View):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             event = event_services.event_save(
-                organiser=organisation_for(request.user),
+                organiser=member_organisation(request),
                 event=self.event,
                 data=data,
                 sessions=sessions.specs(),
@@ -114,14 +120,15 @@ class _EventFormView(View):
 class EventCreateView(LoginRequiredMixin, PermissionRequiredMixin, _EventFormView):
     permission_required = "events.add_event"
 
-    def handle_no_permission(self) -> HttpResponse:
+    def handle_no_permission(self) -> HttpResponseRedirect:
         if not self.request.user.is_authenticated:
             return super().handle_no_permission()
         raise Http404
 
 
 class EventUpdateView(OrganiserOfEvent, _EventFormView):
-    pass
+    # The event the URL names, which EventScoped loads before the form runs.
+    event: Event
 
 
 class EventStatusView(OrganiserOfEvent, View):
@@ -194,7 +201,9 @@ class ParticipantListView(OrganiserOfEvent, TemplateView):
         if form.is_valid():
             try:
                 event_services.participation_add(
-                    event=self.event, organisation=form.cleaned_data["organisation"], by=request.user
+                    event=self.event,
+                    organisation=form.cleaned_data["organisation"],
+                    by=signed_in_user(request),
                 )
             except ValidationError as error:
                 service_refused(request, error, form)
@@ -230,14 +239,14 @@ class ParticipantDecideView(_ParticipationAction):
         if not form.is_valid():
             for errors in form.errors.values():
                 for text in errors:
-                    messages.error(request, text)
+                    messages.error(request, str(text))
             return self.done(request)
         try:
             event_services.participation_decide(
                 participation=participation,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
-                by=request.user,
+                by=signed_in_user(request),
             )
         except ValidationError as error:
             service_refused(request, error)
@@ -255,14 +264,14 @@ class ParticipantCheckInView(_ParticipationAction):
         if not form.is_valid():
             for errors in form.errors.values():
                 for text in errors:
-                    messages.error(request, text)
+                    messages.error(request, str(text))
             return self.done(request)
         checked_in = form.cleaned_data["checked_in"]
         try:
             check_in_services.participation_check_in(
                 participation=participation,
                 checked_in=checked_in,
-                by=request.user,
+                by=signed_in_user(request),
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
@@ -413,16 +422,16 @@ class MeetingManageView(OrganiserOfEvent, TemplateView):
         forms: dict[str, Any] = {}
         try:
             if action == "move":
-                form = forms["move_form"] = MeetingMoveForm(request.POST, event=self.event)
-                if not form.is_valid():
+                move_form = forms["move_form"] = MeetingMoveForm(request.POST, event=self.event)
+                if not move_form.is_valid():
                     return self._again(meeting, forms)
-                meeting_services.meeting_move(meeting=meeting, **form.cleaned_data)
+                meeting_services.meeting_move(meeting=meeting, **move_form.cleaned_data)
                 messages.success(request, _("Meeting booked."))
             elif action == "cancel":
-                form = forms["cancel_form"] = ReasonForm(request.POST)
-                if not form.is_valid():
+                cancel_form = forms["cancel_form"] = ReasonForm(request.POST)
+                if not cancel_form.is_valid():
                     return self._again(meeting, forms)
-                meeting_services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
+                meeting_services.meeting_cancel(meeting=meeting, reason=cancel_form.cleaned_data["reason"])
                 messages.success(request, _("Meeting cancelled; both sides are told."))
             elif action == "unschedule":
                 meeting_services.meeting_unschedule(meeting=meeting)
@@ -474,7 +483,7 @@ class ScheduleView(OrganiserOfEvent, TemplateView):
             try:
                 run = scheduling_services.schedule_run_start(
                     event=self.event,
-                    user=request.user,
+                    user=signed_in_user(request),
                     time_limit=float(form.cleaned_data["time_limit"]),
                     allow_moving_published=form.cleaned_data.get("allow_moving_published", False),
                 )
@@ -499,10 +508,16 @@ class _RunOfEvent(OrganiserOfEvent, View):
         return run
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (its typing recipe)."""
+
+    htmx: HtmxDetails
+
+
 class ScheduleRunProgressView(_RunOfEvent):
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    def get(self, request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         run = self.run(pk)
         if request.htmx and not run.is_running:
             return HttpResponseClientRefresh()
@@ -516,7 +531,7 @@ class ScheduleApplyView(_RunOfEvent):
 
     def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
-            scheduling_services.schedule_run_apply(run=self.run(pk), by=request.user)
+            scheduling_services.schedule_run_apply(run=self.run(pk), by=signed_in_user(request))
         except ValidationError as error:
             service_refused(request, error)
         else:

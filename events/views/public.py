@@ -3,11 +3,12 @@ availability, the agenda and its calendar feed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,17 +30,23 @@ from events.selectors import (
 )
 from events.services import events as event_services
 from events.services import meetings as meeting_services
-from events.views import EventScoped, back_to, own_organisation, service_refused
+from events.views import EventScoped, back_to, member_organisation, own_organisation, service_refused
+
+if TYPE_CHECKING:
+    # django-stubs makes ListView generic; Django's own takes no type argument.
+    _EventListBase = ListView[Event]
+else:
+    _EventListBase = ListView
 
 
-class EventListView(ListView):
+class EventListView(_EventListBase):
     """Published events for everyone; an organiser also sees its own drafts."""
 
     template_name = "events/event_list.html"
     context_object_name = "events"
     paginate_by = 20
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Event]:
         return events_public()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -85,7 +92,7 @@ class EventApplyView(LoginRequiredMixin, EventScoped, View):
             return self._render(request, form)
         try:
             event_services.participation_apply(
-                event=self.event, organisation=own_organisation(request), note=form.cleaned_data["note"]
+                event=self.event, organisation=member_organisation(request), note=form.cleaned_data["note"]
             )
         except ValidationError as error:
             service_refused(request, error, form)
@@ -229,9 +236,9 @@ class MeetingAnswerView(LoginRequiredMixin, EventScoped, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for text in errors:
-                    messages.error(request, text)
+                    messages.error(request, str(text))
             return back_to(request, fallback)
-        organisation = own_organisation(request)
+        organisation = member_organisation(request)
         try:
             if form.cleaned_data["answer"] == "confirm":
                 meeting_services.meeting_confirm(meeting=meeting, organisation=organisation)
@@ -260,12 +267,12 @@ class MeetingOutcomeView(LoginRequiredMixin, EventScoped, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for text in errors:
-                    messages.error(request, text)
+                    messages.error(request, str(text))
             return back_to(request, fallback)
         try:
             meeting_services.meeting_record_outcome(
                 meeting=meeting,
-                organisation=own_organisation(request),
+                organisation=member_organisation(request),
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
             )

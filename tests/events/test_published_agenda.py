@@ -12,9 +12,10 @@ from django.urls import reverse
 from accounts.models import Organisation
 from events.models import Event, Meeting, Participation, ScheduleRun
 from events.services import meetings as meeting_services
+from events.services.events import event_save
 from events.services.scheduling import schedule_run_apply, schedule_run_execute, schedule_run_start
 from matchmaking.services.matches import match_express_interest
-from tests.events.conftest import agenda_places, make_company
+from tests.events.conftest import AFTERNOON, MORNING, agenda_places, make_company
 from tests.factories import (
     BuyerFactory,
     ExporterFactory,
@@ -219,6 +220,34 @@ def test_a_rerun_with_nothing_to_change_says_so_and_offers_nothing_to_apply(
     assert "Nothing would change" in page.text
     assert "Nobody would be emailed." in page.text
     assert reverse("event_schedule_apply", args=[fair.slug, run.pk]) not in page.text
+
+
+def test_a_preview_whose_slots_were_cut_again_still_shows_and_is_refused(
+    login, organiser, fair, fair_with_requests, schedule, set_status
+):
+    # Published with nothing booked yet, so the sessions may still change.
+    set_status(fair, Event.Status.SCHEDULED)
+    run = schedule(fair)
+    placed = len(run.proposal["changes"])
+    assert placed > 1
+    assert {change[1] for change in run.proposal["changes"]} == {"placed"}
+    # Shorter slots: every slot the preview names is gone.
+    event_save(
+        organiser=fair.organiser,
+        event=fair,
+        data={"slot_minutes": 20},
+        sessions=[MORNING, AFTERNOON],
+        table_names=["T1", "T2", "T3", "T4"],
+    )
+    client = login(organiser)
+
+    page = client.get(reverse("event_schedule", args=[fair.slug]))
+
+    assert page.status_code == 200
+    assert f"place {placed} meetings that are waiting for a place" in page.text
+    refused = client.post(reverse("event_schedule_apply", args=[fair.slug, run.pk]), follow=True)
+    assert "The agenda has changed since this preview was worked out" in refused.text
+    assert not Meeting.objects.filter(event=fair, slot__isnull=False).exists()
 
 
 def test_the_run_result_says_what_was_proved(login, organiser, fair, fair_with_requests, schedule):

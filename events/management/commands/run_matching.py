@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from events.models import Participation
 from events.selectors import event_by_slug
@@ -14,7 +16,7 @@ from matchmaking.services.rescoring import need_rescore
 class Command(BaseCommand):
     help = "Score every available lot against every open need and store the top matches."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--event",
             help=(
@@ -23,15 +25,15 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["event"]:
             self._match_event(options["event"])
             return
         if MatchRun.objects.filter(status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]).exists():
             raise CommandError("A matching run is already under way; wait for it to finish.")
-        run = MatchRun.objects.create()
-        self.stdout.write(f"Matching run {run.pk}: loading, scoring and storing…")
-        run = match_run_execute(run_id=run.pk)
+        queued = MatchRun.objects.create()
+        self.stdout.write(f"Matching run {queued.pk}: loading, scoring and storing…")
+        run = match_run_execute(run_id=queued.pk)
         if run is None or run.status != MatchRun.Status.FINISHED:
             raise CommandError(f"Matching run failed: {run.error if run else 'run vanished'}")
         timings = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in run.timings.items())

@@ -4,8 +4,10 @@ organiser sees and applies them on the scheduling page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from events.models import ScheduleRun
@@ -16,7 +18,7 @@ from events.services.scheduling import DEFAULT_TIME_LIMIT, schedule_run_execute
 class Command(BaseCommand):
     help = "Place an event's requested meetings into slots and tables (confirmed and pinned ones stay)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--event", required=True, help="The event's short name (slug).")
         parser.add_argument(
             "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="Seconds the engine may take."
@@ -27,7 +29,7 @@ class Command(BaseCommand):
             help="After publication, let the proposal move unconfirmed, unpinned published meetings.",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         event = event_by_slug(options["event"])
         if event is None:
             raise CommandError(f"No event with the short name {options['event']!r}.")

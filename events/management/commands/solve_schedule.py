@@ -19,7 +19,7 @@ BAD_INPUT = 2
 
 class Command(BaseCommand):
     # Lazy: the class is built at import, before the command's language is active.
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # django-stubs wants str; argparse reads it as one
         "Schedule the meetings of a problem file (JSON: slots, tables, meetings, optional unavailable "
         "slots and home tables) and write the agenda, the meetings left out with their reasons, and "
         "statistics to a solution file."
