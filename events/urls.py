@@ -1,10 +1,10 @@
 from django.urls import path
 
-from events.views import opportunities, organiser, public
+from events.views import event_setup, meetings, opportunities, participants, public, scheduling
 
 urlpatterns = [
     path("events/", public.EventListView.as_view(), name="event_list"),
-    path("events/new/", organiser.EventCreateView.as_view(), name="event_create"),
+    path("events/new/", event_setup.EventCreateView.as_view(), name="event_create"),
     path("events/<slug:slug>/", public.EventDetailView.as_view(), name="event_detail"),
     # The opportunity list: public once published
     path(
@@ -43,47 +43,47 @@ urlpatterns = [
         name="event_meeting_outcome",
     ),
     # Organisers
-    path("events/<slug:slug>/edit/", organiser.EventUpdateView.as_view(), name="event_edit"),
-    path("events/<slug:slug>/status/", organiser.EventStatusView.as_view(), name="event_status"),
+    path("events/<slug:slug>/edit/", event_setup.EventUpdateView.as_view(), name="event_edit"),
+    path("events/<slug:slug>/status/", event_setup.EventStatusView.as_view(), name="event_status"),
     path(
         "events/<slug:slug>/opportunities/publish/",
         opportunities.OpportunityPublishView.as_view(),
         name="event_opportunities_publish",
     ),
     path(
-        "events/<slug:slug>/participants/", organiser.ParticipantListView.as_view(), name="event_participants"
+        "events/<slug:slug>/participants/",
+        participants.ParticipantListView.as_view(),
+        name="event_participants",
     ),
     path(
         "events/<slug:slug>/participants/<int:pk>/",
-        organiser.ParticipantDetailView.as_view(),
+        participants.ParticipantDetailView.as_view(),
         name="event_participant",
     ),
     path(
         "events/<slug:slug>/participants/<int:pk>/decide/",
-        organiser.ParticipantDecideView.as_view(),
+        participants.ParticipantDecideView.as_view(),
         name="event_participant_decide",
     ),
     path(
         "events/<slug:slug>/participants/<int:pk>/check-in/",
-        organiser.ParticipantCheckInView.as_view(),
+        participants.ParticipantCheckInView.as_view(),
         name="event_participant_check_in",
     ),
-    path("events/<slug:slug>/meetings/", organiser.MeetingListView.as_view(), name="event_meetings"),
-    path(
-        "events/<slug:slug>/meetings/<int:pk>/", organiser.MeetingManageView.as_view(), name="event_meeting"
-    ),
-    path("events/<slug:slug>/schedule/", organiser.ScheduleView.as_view(), name="event_schedule"),
+    path("events/<slug:slug>/meetings/", meetings.MeetingListView.as_view(), name="event_meetings"),
+    path("events/<slug:slug>/meetings/<int:pk>/", meetings.MeetingManageView.as_view(), name="event_meeting"),
+    path("events/<slug:slug>/schedule/", scheduling.ScheduleView.as_view(), name="event_schedule"),
     path(
         "events/<slug:slug>/schedule/runs/<int:pk>/progress/",
-        organiser.ScheduleRunProgressView.as_view(),
+        scheduling.ScheduleRunProgressView.as_view(),
         name="event_schedule_progress",
     ),
     path(
         "events/<slug:slug>/schedule/runs/<int:pk>/apply/",
-        organiser.ScheduleApplyView.as_view(),
+        scheduling.ScheduleApplyView.as_view(),
         name="event_schedule_apply",
     ),
-    path("events/<slug:slug>/grid/", organiser.AgendaGridView.as_view(), name="event_grid"),
-    path("events/<slug:slug>/table-signs/", organiser.TableSignsView.as_view(), name="event_table_signs"),
-    path("events/<slug:slug>/table-sheets/", organiser.TableSheetsView.as_view(), name="event_table_sheets"),
+    path("events/<slug:slug>/grid/", scheduling.AgendaGridView.as_view(), name="event_grid"),
+    path("events/<slug:slug>/table-signs/", scheduling.TableSignsView.as_view(), name="event_table_signs"),
+    path("events/<slug:slug>/table-sheets/", scheduling.TableSheetsView.as_view(), name="event_table_sheets"),
 ]
