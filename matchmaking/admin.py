@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -5,14 +9,27 @@ from django.utils.translation import gettext_lazy as _
 
 from matchmaking.models import FxRate, ImportJob, Lot, LotPhoto, MarketRule, Need
 
+if TYPE_CHECKING:
+    # The admin's classes take their models as type parameters in django-stubs,
+    # not at run time.
+    _LotPhotoInline = admin.TabularInline[LotPhoto, Lot]
+    _LotAdmin = admin.ModelAdmin[Lot]
+    _NeedAdmin = admin.ModelAdmin[Need]
+    _MarketRuleAdmin = admin.ModelAdmin[MarketRule]
+    _FxRateAdmin = admin.ModelAdmin[FxRate]
+    _ImportJobAdmin = admin.ModelAdmin[ImportJob]
+else:
+    _LotPhotoInline = admin.TabularInline
+    _LotAdmin = _NeedAdmin = _MarketRuleAdmin = _FxRateAdmin = _ImportJobAdmin = admin.ModelAdmin
 
-class LotPhotoInline(admin.TabularInline):
+
+class LotPhotoInline(_LotPhotoInline):
     model = LotPhoto
     extra = 0
 
 
 @admin.register(Lot)
-class LotAdmin(admin.ModelAdmin):
+class LotAdmin(_LotAdmin):
     list_display = [
         "ref",
         "exporter",
@@ -32,7 +49,7 @@ class LotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(_NeedAdmin):
     list_display = [
         "ref",
         "buyer",
@@ -49,7 +66,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(MarketRule)
-class MarketRuleAdmin(admin.ModelAdmin):
+class MarketRuleAdmin(_MarketRuleAdmin):
     list_display = [
         "country",
         "applies_to_fuels",
@@ -64,14 +81,14 @@ class MarketRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(FxRate)
-class FxRateAdmin(admin.ModelAdmin):
+class FxRateAdmin(_FxRateAdmin):
     list_display = ["currency", "date", "rate_to_cny"]
     list_filter = ["currency"]
     date_hierarchy = "date"
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(_ImportJobAdmin):
     list_display = ["original_name", "organisation", "kind", "status", "rows_total", "created_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["organisation", "uploaded_by"]

@@ -450,6 +450,6 @@ def stale_text(stale_reason: Mapping[str, Any] | None) -> str:
         return ""
     failures = [tuple(item) for item in stale_reason.get("failures") or () if len(item) == 2]
     if failures:
-        return lot_refusal(failures)  # type: ignore[arg-type]
+        return lot_refusal(failures)
     text = explain_diagnosis(stale_reason)
     return text.sentence if text else ""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -56,7 +57,7 @@ REASONS: dict[str, Promise] = {
 }
 
 
-def choice_label(choices: type, code: Any) -> str:
+def choice_label(choices: type[models.Choices], code: Any) -> str:
     return str(dict(choices.choices).get(code, code))
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import F, Model, OrderBy, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.filters import SEARCH_MAX_LENGTH
+from accounts.models import User
 from accounts.selectors import organisation_for
 from matchmaking.choices import BodyType, FuelType, Steering
 from matchmaking.models import Lot, Match, Need
+
+_ModelT = TypeVar("_ModelT", bound=Model)
 
 # Every ordering ends with the primary key so pages never repeat or skip a row.
 LOT_SORTS: dict[str, tuple[str, Any, list[str | OrderBy]]] = {
@@ -43,7 +46,8 @@ def _number(placeholder: str) -> forms.NumberInput:
     return forms.NumberInput(attrs={"placeholder": placeholder, "min": 0})
 
 
-class _OwnListFilter(django_filters.FilterSet):
+# django-filter ships no types, so its FilterSet is Any to the checker.
+class _OwnListFilter(django_filters.FilterSet):  # type: ignore[misc]
     """Organisers see every company's rows and may filter by company; everybody
     else sees only their own, so the company filter is dropped for them."""
 
@@ -51,11 +55,13 @@ class _OwnListFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(*args, request=request, **kwargs)
-        organisation = organisation_for(request.user) if request else None
+        user = request.user if request else None
+        # Anonymous visitors have no organisation.
+        organisation = organisation_for(user) if isinstance(user, User) else None
         if organisation is None or not organisation.is_organiser:
             del self.filters["company"]
 
-    def filter_company(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_company(self, queryset: QuerySet[_ModelT], name: str, value: str) -> QuerySet[_ModelT]:
         return queryset.filter(**{f"{self.company_field}__name__icontains": value.strip()})
 
     @property
@@ -177,7 +183,8 @@ class NeedFilter(_OwnListFilter):
         return queryset.order_by(*NEED_SORTS[value][2])
 
 
-class MatchFilter(django_filters.FilterSet):
+# django-filter ships no types, so its FilterSet is Any to the checker.
+class MatchFilter(django_filters.FilterSet):  # type: ignore[misc]
     """The state and minimum score filters above a need's lots or a lot's needs."""
 
     state = django_filters.ChoiceFilter(label=_("State"), choices=Match.State.choices, empty_label=_("Any"))

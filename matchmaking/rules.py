@@ -7,11 +7,29 @@ import's file is its company's alone. Everything else answers 404.
 
 from __future__ import annotations
 
-import rules
+from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
+from rules.permissions import add_perm as _add_perm
+from rules.permissions import has_perm as _has_perm
+from rules.predicates import Predicate
+from rules.predicates import predicate as _predicate
+
+from accounts.models import Membership, User
 from accounts.rules import is_organiser
 from accounts.selectors import membership_for
 from matchmaking.models import ImportJob, Lot, LotPhoto, Match, Need
+
+# django-rules leaves these three unannotated; typed aliases let the checker see
+# what they take and give.
+predicate: Callable[[Callable[..., bool]], Predicate] = _predicate
+add_perm: Callable[[str, Predicate], None] = _add_perm
+has_perm: Callable[..., bool] = _has_perm
+
+
+def _membership(user: User | AnonymousUser | None) -> Membership | None:
+    # Rules are asked about anonymous visitors too, who have no membership.
+    return membership_for(user) if isinstance(user, User) else None
 
 
 def _owner_id(obj: object) -> int | None:
@@ -26,24 +44,24 @@ def _owner_id(obj: object) -> int | None:
     return None
 
 
-@rules.predicate
-def owns(user, obj) -> bool:
-    membership = membership_for(user)
+@predicate
+def owns(user: User | AnonymousUser, obj: object) -> bool:
+    membership = _membership(user)
     return bool(membership and obj is not None and _owner_id(obj) == membership.organisation_id)
 
 
-@rules.predicate
-def is_public_lot_photo(user, photo) -> bool:
+@predicate
+def is_public_lot_photo(user: User | AnonymousUser | None, photo: object) -> bool:
     """Photos of an available lot go with proposals to any buyer, so anyone may
     fetch them (and caches keep them); a draft, withdrawn, reserved or sold
     lot's photos are for those who may see the lot."""
     return isinstance(photo, LotPhoto) and photo.lot.status == Lot.Status.AVAILABLE
 
 
-@rules.predicate
-def is_side_of_match(user, match) -> bool:
+@predicate
+def is_side_of_match(user: User | AnonymousUser, match: object) -> bool:
     """The exporter of the match's lot or the buyer of its need."""
-    membership = membership_for(user)
+    membership = _membership(user)
     return bool(
         membership
         and isinstance(match, Match)
@@ -51,29 +69,29 @@ def is_side_of_match(user, match) -> bool:
     )
 
 
-@rules.predicate
-def is_exporter(user) -> bool:
-    membership = membership_for(user)
+@predicate
+def is_exporter(user: User | AnonymousUser) -> bool:
+    membership = _membership(user)
     return bool(membership and membership.organisation.is_exporter)
 
 
-@rules.predicate
-def is_buyer(user) -> bool:
-    membership = membership_for(user)
+@predicate
+def is_buyer(user: User | AnonymousUser) -> bool:
+    membership = _membership(user)
     return bool(membership and membership.organisation.is_buyer)
 
 
-rules.add_perm("matchmaking.add_lot", is_exporter)
-rules.add_perm("matchmaking.view_lot", owns | is_organiser)
-rules.add_perm("matchmaking.change_lot", owns)
-rules.add_perm("matchmaking.view_lotphoto", is_public_lot_photo | owns | is_organiser)
-rules.add_perm("matchmaking.add_need", is_buyer)
-rules.add_perm("matchmaking.view_need", owns | is_organiser)
-rules.add_perm("matchmaking.change_need", owns)
-rules.add_perm("matchmaking.view_importjob", owns)
-rules.add_perm("matchmaking.change_importjob", owns)
-rules.add_perm("matchmaking.view_match", is_side_of_match | is_organiser)
-rules.add_perm("matchmaking.express_interest", is_side_of_match)
-rules.add_perm("matchmaking.run_matching", is_organiser)
-rules.add_perm("matchmaking.manage_market_rules", is_organiser)
-rules.add_perm("matchmaking.manage_fx_rates", is_organiser)
+add_perm("matchmaking.add_lot", is_exporter)
+add_perm("matchmaking.view_lot", owns | is_organiser)
+add_perm("matchmaking.change_lot", owns)
+add_perm("matchmaking.view_lotphoto", is_public_lot_photo | owns | is_organiser)
+add_perm("matchmaking.add_need", is_buyer)
+add_perm("matchmaking.view_need", owns | is_organiser)
+add_perm("matchmaking.change_need", owns)
+add_perm("matchmaking.view_importjob", owns)
+add_perm("matchmaking.change_importjob", owns)
+add_perm("matchmaking.view_match", is_side_of_match | is_organiser)
+add_perm("matchmaking.express_interest", is_side_of_match)
+add_perm("matchmaking.run_matching", is_organiser)
+add_perm("matchmaking.manage_market_rules", is_organiser)
+add_perm("matchmaking.manage_fx_rates", is_organiser)

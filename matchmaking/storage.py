@@ -19,17 +19,23 @@ from django.utils.functional import cached_property
 class PrivateFileStorage(FileSystemStorage):
     """Files under PRIVATE_MEDIA_ROOT; asking for their URL is an error."""
 
-    @cached_property
-    def base_location(self) -> str:
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+    # Set by FileSystemStorage.__init__ (the stubs leave it out).
+    _location: str | None
 
     @cached_property
-    def base_url(self) -> None:
-        # FileSystemStorage.url() refuses to build a URL without a base.
+    def base_location(self) -> str:
+        location: str = self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+        return location
+
+    # None, where the stubs say str: FileSystemStorage.url() refuses to build
+    # a URL without a base.
+    @cached_property
+    def base_url(self) -> None:  # type: ignore[override]
         return None
 
     def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
+        # setting_changed sends every setting; the stubs list the four Django acts on.
+        super()._clear_cached_properties(setting, **kwargs)  # type: ignore[arg-type]
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)

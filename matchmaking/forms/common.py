@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,6 +11,15 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # ModelForm takes its model as a type parameter in django-stubs, not at run
+    # time; OwnedModelForm serves lots and needs alike.
+    _ModelForm = forms.ModelForm[Any]
+else:
+    _ModelForm = forms.ModelForm
 
 # What a page shows (and a month field accepts) for "year and month".
 MONTH_FORMAT = "%Y-%m"
@@ -24,7 +34,7 @@ def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def checkboxes(choices: Any, label: str, help_text: str = "") -> forms.MultipleChoiceField:
+def checkboxes(choices: Any, label: StrOrPromise, help_text: StrOrPromise = "") -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=choices,
@@ -55,8 +65,10 @@ class CommaSeparatedField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value)
+    # A list where CharField gives a string: the need's makes and model names are lists.
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        # CharField gives its empty value, "" here, for empty input.
+        text = super().to_python(value) or ""
         # Chinese and Japanese keyboards type a full-width comma; semicolons come
         # from the import files' convention.
         for separator in ("，", ";", "；"):
@@ -79,16 +91,16 @@ class CommaSeparatedField(forms.CharField):
         super().run_validators(", ".join(value) if isinstance(value, list) else value)
 
 
-class OwnedModelForm(forms.ModelForm):
+class OwnedModelForm(_ModelForm):
     """A form for an object whose reference is unique per organisation; the
     organisation is not a field, so the form checks the reference itself (the
     database constraint would otherwise fail only on save)."""
 
     owner_field: str
-    duplicate_ref_message: str
+    duplicate_ref_message: StrOrPromise
 
     # Groups of fields shown under one heading: (legend, field names).
-    fieldsets: list[tuple[str, list[str]]] = []
+    fieldsets: list[tuple[StrOrPromise, list[str]]] = []
 
     # Browser hints matching the model's validators (the server checks anyway).
     number_bounds: dict[str, tuple[int, int]] = {}
@@ -100,9 +112,9 @@ class OwnedModelForm(forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": low, "max": high})
 
     def clean_ref(self) -> str:
-        ref = self.cleaned_data["ref"].strip()
+        ref: str = self.cleaned_data["ref"].strip()
         model: type[Model] = self._meta.model
-        taken = model.objects.filter(**{self.owner_field: self.owner, "ref": ref})
+        taken = model._default_manager.filter(**{self.owner_field: self.owner, "ref": ref})
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
@@ -111,14 +123,25 @@ class OwnedModelForm(forms.ModelForm):
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned values to hand to the service."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
-    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def groups(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
 
-def blank_label(field: forms.Field, label: str) -> None:
-    field.choices = [("", label), *[choice for choice in field.choices if choice[0] != ""]]
+def choice_field(field: forms.Field) -> forms.ChoiceField:
+    """The field as the choice field it is (a form's `fields` are typed as any Field)."""
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(field).__name__} offers no choices")
+    return field
+
+
+def blank_label(field: forms.Field, label: StrOrPromise) -> None:
+    choices = choice_field(field)
+    # Read back, choices are pairs (Django normalises what it is given); the
+    # stubs type the getter as the setter's callable-or-mapping input.
+    current = cast("Iterable[tuple[Any, Any]]", choices.choices)
+    choices.choices = [("", label), *[choice for choice in current if choice[0] != ""]]
 
 
 class StatusForm(forms.Form):
@@ -128,4 +151,4 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = choices
+        choice_field(self.fields["status"]).choices = choices

@@ -117,10 +117,12 @@ class LotForm(OwnedModelForm):
 
     def clean_vin(self) -> str:
         # The model's validator then checks shape, manufacturer code and check digit.
-        return self.cleaned_data["vin"].strip().upper()
+        vin: str = self.cleaned_data["vin"]
+        return vin.strip().upper()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         problem = first_registration_problem(cleaned.get("first_registration"), cleaned.get("model_year"))
         if problem:
             self.add_error("first_registration", problem)
@@ -136,7 +138,7 @@ class MultipleFileField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         files = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
         if self.required and not files:
             raise ValidationError(_("Choose at least one photo."), code="required")
@@ -159,8 +161,8 @@ class LotPhotoForm(forms.Form):
             "JPEG, PNG or WebP, at most %(max)s MB each. You can pick several at once."
         ) % {"max": f"{MAX_PHOTO_BYTES / 1024 / 1024:g}"}
 
-    def clean_images(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data["images"]
+    def clean_images(self) -> list[UploadedFile[bytes]]:
+        files: list[UploadedFile[bytes]] = self.cleaned_data["images"]
         room = lot_services.MAX_PHOTOS_PER_LOT - self.existing
         if len(files) > room:
             if room <= 0:
@@ -185,7 +187,7 @@ class LotPhotoForm(forms.Form):
         return files
 
 
-def _check_photo(upload: UploadedFile) -> None:
+def _check_photo(upload: UploadedFile[bytes]) -> None:
     name = upload.name or ""
     # The size first: Pillow need not parse what is refused anyway.
     if upload.size is not None and upload.size > MAX_PHOTO_BYTES:

@@ -7,7 +7,7 @@ the lot and need forms, which change for other reasons.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
@@ -22,6 +22,9 @@ from matchmaking.selectors.market_rules import market_rule_countries
 from matchmaking.services.fx import FX_RATE_FIELDS
 from matchmaking.services.market_rules import MARKET_RULE_FIELDS, check_age_counted_from
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def initial_from(instance: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
     initial = {name: getattr(instance, name) for name in names}
@@ -32,10 +35,14 @@ def initial_from(instance: models.Model, names: tuple[str, ...]) -> dict[str, An
 
 def _field(model: type[models.Model], name: str, **kwargs: Any) -> forms.Field:
     # The model field's label, help text, choices and validators, in one place.
-    return model._meta.get_field(name).formfield(**kwargs)
+    field = model._meta.get_field(name)
+    formfield = field.formfield(**kwargs) if isinstance(field, models.Field) else None
+    if formfield is None:
+        raise TypeError(f"{model.__name__}.{name} has no form field")
+    return formfield
 
 
-def _fuel_checkboxes(label: str, help_text: str) -> forms.MultipleChoiceField:
+def _fuel_checkboxes(label: StrOrPromise, help_text: StrOrPromise) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=FuelType.choices,
@@ -80,7 +87,8 @@ class MarketRuleForm(forms.Form):
     field_order = list(MARKET_RULE_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # Said here as well as in the service, so it shows up together with the
         # form's own errors rather than only once those are fixed.
         if "max_age_years" in cleaned:
@@ -99,11 +107,12 @@ class FxRateForm(forms.Form):
     field_order = list(FX_RATE_FIELDS)
 
 
-def _yes_no_any(yes: str, no: str) -> forms.Select:
+def _yes_no_any(yes: StrOrPromise, no: StrOrPromise) -> forms.Select:
     return forms.Select(choices=[("", _("Any")), ("true", yes), ("false", no)])
 
 
-class MarketRuleFilter(django_filters.FilterSet):
+# django-filter ships no types, so its FilterSet is Any to the checker.
+class MarketRuleFilter(django_filters.FilterSet):  # type: ignore[misc]
     country = django_filters.ChoiceFilter(label=_("Country"), empty_label=_("Any"))
     uncertain = django_filters.BooleanFilter(
         label=_("Certainty"), widget=_yes_no_any(_("Uncertain"), _("Confirmed"))
@@ -120,13 +129,15 @@ class MarketRuleFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Only destinations that have rules: a list of every country in the
         # world would bury the dozen that matter.
-        labels = dict(MarketRule._meta.get_field("country").choices)
+        country = MarketRule._meta.get_field("country")
+        labels = dict(country.flatchoices) if isinstance(country, models.Field) else {}
         self.filters["country"].extra["choices"] = [
             (code, labels.get(code, code)) for code in market_rule_countries()
         ]
 
 
-class FxRateFilter(django_filters.FilterSet):
+# django-filter ships no types, so its FilterSet is Any to the checker.
+class FxRateFilter(django_filters.FilterSet):  # type: ignore[misc]
     currency = django_filters.ChoiceFilter(
         label=_("Currency"), choices=CURRENCY_CHOICES, empty_label=_("Any")
     )

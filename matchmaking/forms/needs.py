@@ -116,14 +116,15 @@ class NeedForm(OwnedModelForm):
         self.fields["steering"].widget.attrs.update(panel)
 
     def clean_deadline(self) -> datetime.date | None:
-        deadline = self.cleaned_data["deadline"]
+        deadline: datetime.date | None = self.cleaned_data["deadline"]
         problem = deadline_problem(deadline, changed="deadline" in self.changed_data)
         if problem:
             raise ValidationError(problem, code="past")
         return deadline
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         problem = year_range_problem(cleaned.get("year_min"), cleaned.get("year_max"))
         if problem:
             self.add_error("year_max", problem)

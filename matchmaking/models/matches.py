@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from core.jobs import Run
 from matchmaking.models.lots import Lot
 from matchmaking.models.needs import Need
+
+if TYPE_CHECKING:
+    from matchmaking.selectors.matches import MatchContacts
 
 
 class MatchRun(Run):
@@ -106,6 +111,11 @@ class Match(models.Model):
     # Both sides hear of mutual interest once per match, even if one side
     # takes its "yes" back and gives it again.
     mutual_notified_at = models.DateTimeField(_("mutual interest emailed"), null=True, blank=True)
+
+    # Not stored: set on the matches a page shows (selectors.proposals, views.matches).
+    explanation: list[dict[str, Any]]
+    rank_for_lot: int | None
+    contacts: MatchContacts | None
 
     class Meta:
         verbose_name = _("match")

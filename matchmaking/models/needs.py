@@ -34,7 +34,10 @@ class Need(models.Model):
     )
     ref = models.CharField(_("reference"), max_length=64, help_text=_("Your own request number."))
     title = models.CharField(_("title"), max_length=200)
-    destination_country = CountryField(_("destination country"), blank_label=_("Choose a country"))
+    # django-countries types blank_label as str; it must stay lazy, translated per request.
+    destination_country = CountryField(  # type: ignore[call-overload]
+        _("destination country"), blank_label=_("Choose a country")
+    )
     destination_port = models.CharField(_("destination port or station"), max_length=100, blank=True)
     makes = models.JSONField(_("makes"), default=list, blank=True, validators=[validate_text_list])
     model_names = models.JSONField(_("models"), default=list, blank=True, validators=[validate_text_list])

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, CharField, Func, Q, QuerySet
+from django.db.models import BooleanField, CharField, Field, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Trim
 
@@ -55,6 +55,15 @@ def _within_cap(field: str, currency_field: str, bounds: dict[str, float], upper
 
 def _rates(fx: dict[str, float]) -> dict[str, float]:
     return {currency: rate for currency, rate in fx.items() if rate > 0 and math.isfinite(rate)}
+
+
+def _bounds(amount_cny: float | None, rates: dict[str, float], slack: float = 1.0) -> dict[str, float]:
+    """`amount_cny` in each currency worth `slack` times its rate; none when
+    there is no amount (its currency has no rate, so it is NaN) or it is negative."""
+    if amount_cny is None or not amount_cny >= 0:
+        return {}
+    bounds = {currency: convert(amount_cny, 1.0, slack * rate) for currency, rate in rates.items()}
+    return {currency: bound for currency, bound in bounds.items() if bound is not None}
 
 
 def _squashed(text: str) -> str:
@@ -109,8 +118,7 @@ def lots_for_need(need: NeedRecord, fx: dict[str, float]) -> QuerySet[Lot]:
         lots = lots.filter(mileage_km__lte=need.max_mileage_km)
     rates = _rates(fx)
     cap_cny = convert(need.max_unit_price * 1.10, rates.get(need.currency.strip().upper(), math.nan))
-    bounds = {currency: convert(cap_cny, 1.0, rate) for currency, rate in rates.items()}
-    return lots.filter(_within_cap("unit_price", "currency", bounds if cap_cny >= 0 else {}, upper=True))
+    return lots.filter(_within_cap("unit_price", "currency", _bounds(cap_cny, rates), upper=True))
 
 
 def _kinds_accepting(lot: LotRecord) -> Q:
@@ -132,7 +140,10 @@ def _naming_make(lot: LotRecord) -> RawSQL:
     accepting = {name for name, group in MAKE_GROUPS.items() if brand in group} | {brand}
     spellings = accepting | {alias for alias, name in MAKE_ALIASES.items() if name in accepting}
     quote = connection.ops.quote_name
-    makes = f"{quote(Need._meta.db_table)}.{quote(Need._meta.get_field('makes').column)}"
+    makes_field = Need._meta.get_field("makes")
+    if not isinstance(makes_field, Field) or makes_field.column is None:
+        raise TypeError("Need.makes has no column")
+    makes = f"{quote(Need._meta.db_table)}.{quote(makes_field.column)}"
     # Identifiers come from the model's _meta, quoted; the spellings are bound.
     return RawSQL(  # noqa: S611
         # A value that is not a list (never written by the app) is kept: the
@@ -148,7 +159,6 @@ def _naming_make(lot: LotRecord) -> RawSQL:
 def needs_for_lot(lot: LotRecord, fx: dict[str, float]) -> QuerySet[Need]:
     rates = _rates(fx)
     price_cny = convert(lot.unit_price, rates.get(lot.currency.strip().upper(), math.nan))
-    bounds = {currency: convert(price_cny, 1.0, 1.10 * rate) for currency, rate in rates.items()}
     needs = Need.objects.all()
     if connection.vendor == "postgresql":
         needs = needs.annotate(names_make=_naming_make(lot)).filter(_kinds_accepting(lot))
@@ -156,5 +166,5 @@ def needs_for_lot(lot: LotRecord, fx: dict[str, float]) -> QuerySet[Need]:
         Q(year_min__isnull=True) | Q(year_min__lte=lot.model_year),
         Q(year_max__isnull=True) | Q(year_max__gte=lot.model_year),
         Q(max_mileage_km__isnull=True) | Q(max_mileage_km__gte=lot.mileage_km),
-        _within_cap("max_unit_price", "currency", bounds if price_cny >= 0 else {}, upper=False),
+        _within_cap("max_unit_price", "currency", _bounds(price_cny, rates, 1.10), upper=False),
     )

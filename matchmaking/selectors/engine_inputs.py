@@ -66,7 +66,7 @@ NEED_FIELDS = (
 )
 
 
-def lot_record_of_row(row: tuple) -> LotRecord:
+def lot_record_of_row(row: tuple[Any, ...]) -> LotRecord:
     (
         pk,
         exporter_id,
@@ -113,7 +113,7 @@ def lot_record_of_row(row: tuple) -> LotRecord:
     )
 
 
-def need_record_of_row(row: tuple) -> NeedRecord:
+def need_record_of_row(row: tuple[Any, ...]) -> NeedRecord:
     (
         pk,
         buyer_id,
@@ -171,7 +171,7 @@ def need_records(needs: QuerySet[Need] | None = None) -> list[NeedRecord]:
     return [need_record_of_row(row) for row in rows.values_list(*NEED_FIELDS)]
 
 
-def instance_row(instance: models.Model, fields: Iterable[str]) -> tuple:
+def instance_row(instance: models.Model, fields: Iterable[str]) -> tuple[Any, ...]:
     """The values_list row of an instance already loaded (foreign keys followed
     through attributes, so select_related rows cost no query)."""
     row = []

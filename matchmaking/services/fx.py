@@ -22,7 +22,7 @@ FX_RATE_FIELDS = ("currency", "date", "rate_to_cny")
 
 
 def _check_fx_rate(fx_rate: FxRate) -> None:
-    errors: dict[str, list] = {}
+    errors: dict[str, list[ValidationError]] = {}
     try:
         fx_rate.full_clean(validate_constraints=False)
     except ValidationError as error:
@@ -30,15 +30,17 @@ def _check_fx_rate(fx_rate: FxRate) -> None:
     rate = fx_rate.rate_to_cny
     if isinstance(rate, Decimal) and "rate_to_cny" not in errors:
         if rate <= 0:
-            errors["rate_to_cny"] = [_("A rate must be more than zero.")]
+            errors["rate_to_cny"] = [ValidationError(_("A rate must be more than zero."))]
         elif fx_rate.currency == BASE_CURRENCY and rate != 1:
-            errors["rate_to_cny"] = [_("The yuan is always worth 1 CNY.")]
+            errors["rate_to_cny"] = [ValidationError(_("The yuan is always worth 1 CNY."))]
     if fx_rate.currency and isinstance(fx_rate.date, datetime.date):
         taken = FxRate.objects.filter(currency=fx_rate.currency, date=fx_rate.date).exclude(pk=fx_rate.pk)
         if taken.exists():
             errors.setdefault("date", []).append(
-                _("There is already a %(currency)s rate for %(date)s: edit that one instead.")
-                % {"currency": fx_rate.currency, "date": fx_rate.date.isoformat()}
+                ValidationError(
+                    _("There is already a %(currency)s rate for %(date)s: edit that one instead.")
+                    % {"currency": fx_rate.currency, "date": fx_rate.date.isoformat()}
+                )
             )
     if errors:
         raise ValidationError(errors)

@@ -102,6 +102,7 @@ def lot_photo_add(*, lot: Lot, image: Any) -> LotPhoto:
 def lot_photo_remove(*, photo: LotPhoto) -> None:
     # The file goes only once the row is gone for good: a rolled-back
     # transaction must not leave a photo row pointing at nothing.
-    storage, name = photo.image.storage, photo.image.name
+    # A saved photo always has a name ("" would be refused by delete() as None was).
+    storage, name = photo.image.storage, photo.image.name or ""
     photo.delete()
     transaction.on_commit(lambda: storage.delete(name))

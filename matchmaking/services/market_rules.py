@@ -87,7 +87,7 @@ def check_age_counted_from(max_age_years: int | None, age_counted_from: str) -> 
 
 
 def _check_rule(rule: MarketRule) -> None:
-    errors: dict[str, list] = {}
+    errors: dict[str, list[ValidationError]] = {}
     try:
         rule.full_clean(validate_constraints=False)
     except ValidationError as error:

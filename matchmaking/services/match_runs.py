@@ -8,7 +8,6 @@ import datetime
 import logging
 import time
 
-from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from matchmaking.selectors.engine_inputs import (
     lot_records,
     need_records,
 )
+from matchmaking.services import background_task
 from matchmaking.services.match_storage_postgresql import (
     store_run_postgresql,
 )
@@ -105,7 +105,7 @@ def on_many_changed() -> None:
 # Background tasks (thin: load by primary key, call the service above) -----------
 
 
-@shared_task(
+@background_task(
     name="matchmaking.tasks.match_run_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 from django.db import connection
+from django.db.models import Field
 
 from matchmaking.engine.scoring import (
     MatchResult,
@@ -74,7 +75,10 @@ def _binary_copy_chunks(result: MatchResult) -> Iterator[bytes]:
 
 
 def _column(name: str) -> str:
-    return connection.ops.quote_name(Match._meta.get_field(name).column)
+    field = Match._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"Match.{name} has no column")
+    return connection.ops.quote_name(field.column)
 
 
 def store_run_postgresql(result: MatchResult, world: World, run: MatchRun) -> int:

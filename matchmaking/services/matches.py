@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from smtplib import SMTPException
 
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection, send_mass_mail
@@ -23,6 +22,7 @@ from matchmaking.models import Lot, Match, Need
 from matchmaking.selectors.engine_inputs import TOP_K, World, lot_records, need_records
 from matchmaking.selectors.matches import Contact, MatchContacts, match_for_row, members_to_notify
 from matchmaking.selectors.proposals import live_ranking
+from matchmaking.services import background_task
 from matchmaking.services.match_store import interest_state
 from matchmaking.signals import match_turned_mutual
 
@@ -169,7 +169,7 @@ def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) ->
 
 # Mail servers refuse now and then; the service remembers a sent announcement,
 # so a retry after a failure sends it and a repeat after success does not.
-@shared_task(
+@background_task(
     name="matchmaking.tasks.match_mutual_notify_task",
     autoretry_for=(OperationalError, SMTPException, ConnectionError),
     retry_backoff=True,

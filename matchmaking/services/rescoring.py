@@ -8,7 +8,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from celery import shared_task
 from django.db import OperationalError, transaction
 
 from matchmaking.engine.scoring import (
@@ -26,6 +25,7 @@ from matchmaking.selectors.engine_inputs import (
     need_records,
     stored_diagnosis,
 )
+from matchmaking.services import background_task
 from matchmaking.services.match_store import (
     UPSERT_BATCH,
     StoredProposal,
@@ -165,7 +165,7 @@ def on_market_rules_changed(country: str) -> None:
 # Background tasks (thin: load by primary key, call the service above) -----------
 
 
-@shared_task(
+@background_task(
     name="matchmaking.tasks.lot_rescore_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -175,7 +175,7 @@ def lot_rescore_task(lot_id: int) -> None:
     lot_rescore(lot_id=lot_id)
 
 
-@shared_task(
+@background_task(
     name="matchmaking.tasks.need_rescore_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -185,7 +185,7 @@ def need_rescore_task(need_id: int) -> None:
     need_rescore(need_id=need_id)
 
 
-@shared_task(
+@background_task(
     name="matchmaking.tasks.country_rescore_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,

@@ -39,7 +39,7 @@ def apply_import(
     organisation = organisation or validated.organisation
     if organisation is None or organisation.kind != spec.owner_kind:
         raise ImportRefused(_("Say which company the rows belong to."))
-    owner_attname = spec.model._meta.get_field(spec.owner_field).attname
+    owner_attname = spec.field(spec.owner_field).attname
     objects = validated.objects
     total = len(objects)
     with transaction.atomic():
@@ -47,7 +47,7 @@ def apply_import(
             batch = objects[start : start + batch_size]
             for instance in batch:
                 setattr(instance, owner_attname, organisation.pk)
-            spec.model.objects.bulk_create(
+            spec.model._default_manager.bulk_create(
                 batch,
                 update_conflicts=True,
                 unique_fields=[spec.owner_field, "ref"],

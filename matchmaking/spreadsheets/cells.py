@@ -272,7 +272,7 @@ def export_list(value: Any) -> Cell:
     return ";".join(value or [])
 
 
-def export_number(value: Any) -> Cell:
+def export_number(value: int | float | Decimal | None) -> Cell:
     return value
 
 

@@ -69,7 +69,8 @@ def is_blank(value: Cell) -> bool:
 
 def column_letter(index: int) -> str:
     """The spreadsheet letter of a zero-based column index (0 → A)."""
-    return get_column_letter(index + 1)
+    letter: str = get_column_letter(index + 1)
+    return letter
 
 
 def _limit_error(max_rows: int) -> SheetError:
@@ -104,7 +105,7 @@ def _collect(
     # once a row bounds the whole read even where no worker's time limit applies.
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     for number, cells in records:
-        if deadline is not None and time.monotonic() > deadline:
+        if max_seconds is not None and deadline is not None and time.monotonic() > deadline:
             raise _slow_error(max_seconds)
         if number > 2 * max_rows + _BLANK_ROW_ALLOWANCE:
             raise _limit_error(max_rows)

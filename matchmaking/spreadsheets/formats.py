@@ -237,7 +237,9 @@ class RowContext:
     notes: list[str] = field(default_factory=list)
 
 
-RowCheck = Callable[[models.Model, dict[str, Any] | None, set[str], RowContext], list[tuple[str, str]]]
+# Takes an instance of its spec's model (a Lot for lots, a Need for needs),
+# which a non-generic ImportSpec can only call Any.
+RowCheck = Callable[[Any, dict[str, Any] | None, set[str], RowContext], list[tuple[str, str]]]
 
 
 def _check_lot(
@@ -303,6 +305,13 @@ class ImportSpec:
             if column.field_name == field_name:
                 return column.name
         return ""
+
+    def field(self, name: str) -> models.Field[Any, Any]:
+        """The model's field `name`: a column's or the owner's, never a relation's far side."""
+        model_field = self.model._meta.get_field(name)
+        if not isinstance(model_field, models.Field):
+            raise TypeError(f"{self.model.__name__}.{name} is not a field of its own")
+        return model_field
 
 
 LOTS = ImportSpec(

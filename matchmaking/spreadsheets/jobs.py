@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation, User
 from matchmaking.models import ImportJob
+from matchmaking.services import background_task
 from matchmaking.spreadsheets.apply import apply_import
 from matchmaking.spreadsheets.formats import spec_for
 from matchmaking.spreadsheets.reports import ImportReport, ValidatedImport, max_upload_bytes
@@ -55,7 +55,7 @@ def import_progress(job: ImportJob) -> tuple[int, int]:
     """Rows done and rows in all of the running step. Kept in the cache
     (shared Redis with a worker) because the applying step's own writes stay
     invisible until its transaction commits."""
-    cached = cache.get(_progress_key(job.pk))
+    cached: tuple[int, int] | None = cache.get(_progress_key(job.pk))
     if cached is not None:
         return cached
     return job.rows_done, job.rows_total
@@ -160,7 +160,7 @@ def kind_for(organisation: Organisation) -> str | None:
 
 @transaction.atomic
 def import_job_create(
-    *, organisation: Organisation, user: User | None, kind: str, upload: UploadedFile
+    *, organisation: Organisation, user: User | None, kind: str, upload: UploadedFile[bytes]
 ) -> ImportJob:
     """Keep an uploaded file and check it in the background once saved."""
     if kind_for(organisation) != kind:
@@ -191,7 +191,8 @@ def import_job_create(
 def _read(job: ImportJob) -> bytes:
     with job.file.open("rb") as handle:
         # One byte more than allowed is enough to know it is too large.
-        return handle.read(max_upload_bytes() + 1)
+        content: bytes = handle.read(max_upload_bytes() + 1)
+    return content
 
 
 def _validate(job: ImportJob, *, offset: int = 0, scale: int = 1) -> ValidatedImport:
@@ -393,19 +394,19 @@ _IMPORT_TASK: dict[str, Any] = {
 }
 
 
-@shared_task(name="matchmaking.tasks.import_validate_task", **_IMPORT_TASK)
+@background_task(name="matchmaking.tasks.import_validate_task", **_IMPORT_TASK)
 def import_validate_task(job_id: int, language: str) -> None:
     with translation.override(language):
         import_job_validate(job_id=job_id)
 
 
-@shared_task(name="matchmaking.tasks.import_apply_task", **_IMPORT_TASK)
+@background_task(name="matchmaking.tasks.import_apply_task", **_IMPORT_TASK)
 def import_apply_task(job_id: int, language: str) -> None:
     with translation.override(language):
         import_job_apply(job_id=job_id)
 
 
-@shared_task(
+@background_task(
     name="matchmaking.tasks.import_jobs_recover_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,

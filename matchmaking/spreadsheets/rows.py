@@ -56,7 +56,7 @@ class RowValidator:
         self.present = {column.field_name for column, _index in self.columns}
         self.order = {column.field_name: position for position, (column, _i) in enumerate(self.columns)}
         self.empty = {
-            column.field_name: _empty_value(meta.get_field(column.field_name)) for column, _i in self.columns
+            column.field_name: _empty_value(spec.field(column.field_name)) for column, _i in self.columns
         }
         # Only the columns in the file are checked (and later written): the
         # others keep their current value on updates and defaults on new rows.
@@ -69,10 +69,10 @@ class RowValidator:
         # Instances are built from positional values, the fast path of Model.__init__.
         self.fields = list(meta.concrete_fields)
         self.position = {f.name: i for i, f in enumerate(self.fields)}
-        owner_attname = meta.get_field(spec.owner_field).attname
+        owner_attname = spec.field(spec.owner_field).attname
         owner_id = organisation.pk if organisation is not None else None
         self.template: list[Any] = []
-        self.fresh_defaults: list[tuple[int, models.Field]] = []
+        self.fresh_defaults: list[tuple[int, models.Field[Any, Any]]] = []
         for i, f in enumerate(self.fields):
             if f.primary_key:
                 self.template.append(None)
@@ -160,7 +160,7 @@ class RowValidator:
         return instance, existing is not None, []
 
 
-def _empty_value(model_field: models.Field) -> Any:
+def _empty_value(model_field: models.Field[Any, Any]) -> Any:
     if model_field.has_default():
         return model_field.get_default()
     if model_field.null:

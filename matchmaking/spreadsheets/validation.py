@@ -109,9 +109,9 @@ def _existing_rows(
     unique = sorted(set(refs))
     for start in range(0, len(unique), LOOKUP_CHUNK):
         chunk = unique[start : start + LOOKUP_CHUNK]
-        rows = spec.model.objects.filter(**{spec.owner_field: organisation, "ref__in": chunk}).values(
-            *attnames
-        )
+        rows = spec.model._default_manager.filter(
+            **{spec.owner_field: organisation, "ref__in": chunk}
+        ).values(*attnames)
         for row in rows:
             found[row["ref"]] = row
     return found

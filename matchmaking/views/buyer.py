@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,21 +20,37 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import FormMixin
 from django_filters.views import FilterView
+from rules.predicates import Predicate
 
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.rules import is_organiser
-from accounts.selectors import organisation_for
 from matchmaking.diagnoses import rule_block_message
 from matchmaking.filters import NeedFilter
 from matchmaking.forms.common import StatusForm, apply_service_error
 from matchmaking.forms.needs import NeedForm
 from matchmaking.models import Need
-from matchmaking.rules import is_buyer
+from matchmaking.rules import has_perm, is_buyer
 from matchmaking.selectors import needs as selectors
 from matchmaking.services import needs as services
+from matchmaking.views import MemberRequest, member_organisation
 
-can_list_needs = is_buyer | is_organiser
+if TYPE_CHECKING:
+    # Django's generic views take type parameters in django-stubs, not at run time.
+    _NeedFormPage = FormMixin[NeedForm]
+    _NeedFormView = FormView[NeedForm]
+    _NeedUpdateView = UpdateView[Need, NeedForm]
+    _NeedDetailView = DetailView[Need]
+    _NeedObjectMixin = SingleObjectMixin[Need]
+else:
+    _NeedFormPage = object
+    _NeedFormView = FormView
+    _NeedUpdateView = UpdateView
+    _NeedDetailView = DetailView
+    _NeedObjectMixin = SingleObjectMixin
+
+can_list_needs: Predicate = is_buyer | is_organiser
 
 _ACTIONS: list[tuple[str, Any]] = [
     (Need.Status.FULFILLED, gettext_lazy("Mark fulfilled")),
@@ -57,13 +73,13 @@ def need_actions(need: Need) -> list[dict[str, Any]]:
     return [{"status": status, "label": label} for status, label in _ACTIONS if status in allowed]
 
 
-class _NeedFormMixin:
+class _NeedFormMixin(_NeedFormPage):
     """What the add and edit pages share: the market-rule panel and saving
     through a service, with its refusals shown on the form."""
 
     form_class = NeedForm
-    template_name = "matchmaking/needs/form.html"
-    request: HttpRequest
+    template_name: str | None = "matchmaking/needs/form.html"
+    request: MemberRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -98,8 +114,11 @@ class _NeedFormMixin:
         return redirect("need_detail", pk=need.pk)
 
 
-class NeedListView(ObjectPermissionRequiredMixin, FilterView):
+# django-filter ships no types, so its FilterView is Any to the checker.
+class NeedListView(ObjectPermissionRequiredMixin, FilterView):  # type: ignore[misc]
     """A buyer's needs; organisers see every buyer's."""
+
+    request: MemberRequest
 
     filterset_class = NeedFilter
     template_name = "matchmaking/needs/list.html"
@@ -112,26 +131,27 @@ class NeedListView(ObjectPermissionRequiredMixin, FilterView):
     def has_permission(self) -> bool:
         return can_list_needs.test(self.request.user)
 
-    def get_queryset(self):
-        return selectors.needs_for(organisation_for(self.request.user))
+    def get_queryset(self) -> QuerySet[Need]:
+        return selectors.needs_for(member_organisation(self.request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["show_company"] = organisation_for(self.request.user).is_organiser
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        context["show_company"] = member_organisation(self.request).is_organiser
         # Asked of the rules alone: Django's model backend would spend two
         # queries to say no to organisers.
-        context["can_add"] = rules.has_perm("matchmaking.add_need", self.request.user)
+        context["can_add"] = has_perm("matchmaking.add_need", self.request.user)
         return context
 
 
-class NeedCreateView(_NeedFormMixin, ObjectPermissionRequiredMixin, FormView):
+class NeedCreateView(_NeedFormMixin, ObjectPermissionRequiredMixin, _NeedFormView):
     permission_required = "matchmaking.add_need"
+    request: MemberRequest
 
     def get_permission_object(self) -> None:
         return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "owner": organisation_for(self.request.user)}
+        return {**super().get_form_kwargs(), "owner": member_organisation(self.request)}
 
     def form_valid(self, form: NeedForm) -> HttpResponse:
         buyer = form.owner
@@ -142,11 +162,12 @@ class NeedCreateView(_NeedFormMixin, ObjectPermissionRequiredMixin, FormView):
         return self._save(form, save, _("Need %(ref)s saved. Exporters' lots will be matched against it."))
 
 
-class NeedUpdateView(_NeedFormMixin, ObjectPermissionRequiredMixin, UpdateView):
+class NeedUpdateView(_NeedFormMixin, ObjectPermissionRequiredMixin, _NeedUpdateView):
     permission_required = "matchmaking.change_need"
     context_object_name = "need"
+    request: MemberRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Need]:
         return selectors.needs_with_buyer()
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -166,12 +187,13 @@ class NeedUpdateView(_NeedFormMixin, ObjectPermissionRequiredMixin, UpdateView):
         return self._save(form, save, _("Need %(ref)s saved."))
 
 
-class NeedDetailView(ObjectPermissionRequiredMixin, DetailView):
+class NeedDetailView(ObjectPermissionRequiredMixin, _NeedDetailView):
     permission_required = "matchmaking.view_need"
     template_name = "matchmaking/needs/detail.html"
     context_object_name = "need"
+    request: MemberRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Need]:
         return selectors.needs_with_buyer()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -184,13 +206,13 @@ class NeedDetailView(ObjectPermissionRequiredMixin, DetailView):
         return context
 
 
-class NeedStatusView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
+class NeedStatusView(ObjectPermissionRequiredMixin, _NeedObjectMixin, View):
     """A status button: mark fulfilled, close or reopen."""
 
     permission_required = "matchmaking.change_need"
     http_method_names = ["post"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Need]:
         return selectors.needs_with_buyer()
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -18,21 +18,38 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import FormMixin
 from django_filters.views import FilterView
+from rules.predicates import Predicate
 
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.rules import is_organiser
-from accounts.selectors import convention_is_signed, organisation_for
+from accounts.selectors import convention_is_signed
 from matchmaking import hooks
 from matchmaking.filters import LotFilter
 from matchmaking.forms.common import StatusForm, apply_service_error
 from matchmaking.forms.lots import LotForm, LotPhotoForm
 from matchmaking.models import Lot
-from matchmaking.rules import is_exporter
+from matchmaking.rules import has_perm, is_exporter
 from matchmaking.selectors import lots as selectors
 from matchmaking.services import lots as services
+from matchmaking.views import MemberRequest, member_organisation
 
-can_list_lots = is_exporter | is_organiser
+if TYPE_CHECKING:
+    # Django's generic views take type parameters in django-stubs, not at run time.
+    _LotFormPage = FormMixin[LotForm]
+    _LotFormView = FormView[LotForm]
+    _LotUpdateView = UpdateView[Lot, LotForm]
+    _LotDetailView = DetailView[Lot]
+    _LotObjectMixin = SingleObjectMixin[Lot]
+else:
+    _LotFormPage = object
+    _LotFormView = FormView
+    _LotUpdateView = UpdateView
+    _LotDetailView = DetailView
+    _LotObjectMixin = SingleObjectMixin
+
+can_list_lots: Predicate = is_exporter | is_organiser
 
 # The order buttons appear in, and what each says when it moves a lot there.
 _ACTIONS: list[tuple[str, Any, Any]] = [
@@ -87,13 +104,13 @@ def _publish(request: HttpRequest, lot: Lot) -> None:
         messages.success(request, _DONE[Lot.Status.AVAILABLE] % {"ref": lot.ref})
 
 
-class _LotFormMixin:
+class _LotFormMixin(_LotFormPage):
     """What the add and edit pages share: the publish option and saving
     through a service, with its refusals shown on the form."""
 
     form_class = LotForm
-    template_name = "matchmaking/lots/form.html"
-    request: HttpRequest
+    template_name: str | None = "matchmaking/lots/form.html"
+    request: MemberRequest
 
     def _may_offer_publish(self) -> bool:
         raise NotImplementedError
@@ -102,7 +119,7 @@ class _LotFormMixin:
         context = super().get_context_data(**kwargs)
         context["offer_publish"] = self._may_offer_publish()
         if context["offer_publish"]:
-            context["convention_signed"] = convention_is_signed(organisation_for(self.request.user))
+            context["convention_signed"] = convention_is_signed(member_organisation(self.request))
         return context
 
     def _save(self, form: LotForm, save: Callable[..., Lot]) -> HttpResponse:
@@ -128,8 +145,11 @@ class _LotFormMixin:
         raise NotImplementedError
 
 
-class LotListView(ObjectPermissionRequiredMixin, FilterView):
+# django-filter ships no types, so its FilterView is Any to the checker.
+class LotListView(ObjectPermissionRequiredMixin, FilterView):  # type: ignore[misc]
     """An exporter's lots; organisers see every exporter's."""
+
+    request: MemberRequest
 
     filterset_class = LotFilter
     template_name = "matchmaking/lots/list.html"
@@ -142,20 +162,21 @@ class LotListView(ObjectPermissionRequiredMixin, FilterView):
     def has_permission(self) -> bool:
         return can_list_lots.test(self.request.user)
 
-    def get_queryset(self):
-        return selectors.lots_for(organisation_for(self.request.user))
+    def get_queryset(self) -> QuerySet[Lot]:
+        return selectors.lots_for(member_organisation(self.request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["show_company"] = organisation_for(self.request.user).is_organiser
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        context["show_company"] = member_organisation(self.request).is_organiser
         # Asked of the rules alone: Django's model backend would spend two
         # queries to say no to organisers.
-        context["can_add"] = rules.has_perm("matchmaking.add_lot", self.request.user)
+        context["can_add"] = has_perm("matchmaking.add_lot", self.request.user)
         return context
 
 
-class LotCreateView(_LotFormMixin, ObjectPermissionRequiredMixin, FormView):
+class LotCreateView(_LotFormMixin, ObjectPermissionRequiredMixin, _LotFormView):
     permission_required = "matchmaking.add_lot"
+    request: MemberRequest
 
     def get_permission_object(self) -> None:
         return None
@@ -164,7 +185,7 @@ class LotCreateView(_LotFormMixin, ObjectPermissionRequiredMixin, FormView):
         return True
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "owner": organisation_for(self.request.user)}
+        return {**super().get_form_kwargs(), "owner": member_organisation(self.request)}
 
     def form_valid(self, form: LotForm) -> HttpResponse:
         exporter = form.owner
@@ -178,11 +199,12 @@ class LotCreateView(_LotFormMixin, ObjectPermissionRequiredMixin, FormView):
         return _("Lot %(ref)s saved as a draft. Publish it when buyers may see it.") % {"ref": lot.ref}
 
 
-class LotUpdateView(_LotFormMixin, ObjectPermissionRequiredMixin, UpdateView):
+class LotUpdateView(_LotFormMixin, ObjectPermissionRequiredMixin, _LotUpdateView):
     permission_required = "matchmaking.change_lot"
     context_object_name = "lot"
+    request: MemberRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Lot]:
         return selectors.lots_with_exporter()
 
     def _may_offer_publish(self) -> bool:
@@ -208,12 +230,13 @@ class LotUpdateView(_LotFormMixin, ObjectPermissionRequiredMixin, UpdateView):
         return _("Lot %(ref)s saved.") % {"ref": lot.ref}
 
 
-class LotDetailView(ObjectPermissionRequiredMixin, DetailView):
+class LotDetailView(ObjectPermissionRequiredMixin, _LotDetailView):
     permission_required = "matchmaking.view_lot"
     template_name = "matchmaking/lots/detail.html"
     context_object_name = "lot"
+    request: MemberRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Lot]:
         return selectors.lot_with_photos()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -233,13 +256,13 @@ class LotDetailView(ObjectPermissionRequiredMixin, DetailView):
         return context
 
 
-class LotStatusView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
+class LotStatusView(ObjectPermissionRequiredMixin, _LotObjectMixin, View):
     """A status button: publish, reserve, mark sold, withdraw or back to draft."""
 
     permission_required = "matchmaking.change_lot"
     http_method_names = ["post"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Lot]:
         return selectors.lots_with_exporter()
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -295,11 +318,11 @@ class LotPhotoAddView(LotDetailView):
         return redirect("lot_detail", pk=lot.pk)
 
 
-class LotPhotoDeleteView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
+class LotPhotoDeleteView(ObjectPermissionRequiredMixin, _LotObjectMixin, View):
     permission_required = "matchmaking.change_lot"
     http_method_names = ["post"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Lot]:
         return selectors.lots_with_exporter()
 
     def post(self, request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:

@@ -5,7 +5,10 @@ to its exporter and the organisers."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from typing import cast
+
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.views import View
 from django.views.static import serve
 
@@ -23,7 +26,7 @@ class ImportFileView(ImportJobProgressView):
 
     permission_required = "matchmaking.view_importjob"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         job = self.get_object()
         try:
             handle = job.file.open("rb")
@@ -37,8 +40,9 @@ class ImportFileView(ImportJobProgressView):
 class LotPhotoFileView(View):
     """A lot photo at the address `LotPhoto.image.url` gives it."""
 
-    def get(self, request: HttpRequest, exporter_id: int, lot_id: int, filename: str) -> HttpResponse:
-        photo = lot_photo_named(lot_id=lot_id, name=f"lots/{exporter_id}/{lot_id}/{filename}")
+    def get(self, request: HttpRequest, exporter_id: int, lot_id: int, filename: str) -> HttpResponseBase:
+        name = f"lots/{exporter_id}/{lot_id}/{filename}"
+        photo = lot_photo_named(lot_id=lot_id, name=name)
         if photo is None:
             raise Http404
         # Public photos are decided without reading the session, so their
@@ -49,6 +53,8 @@ class LotPhotoFileView(View):
             cache_control = f"private, max-age={PHOTO_MAX_AGE}"
         else:
             raise Http404
-        response = serve(request, photo.image.name, document_root=photo.image.storage.location)
+        # Photos are in the default storage, which is on disk (settings.STORAGES).
+        storage = cast(FileSystemStorage, photo.image.storage)
+        response = serve(request, name, document_root=str(storage.location))
         response["Cache-Control"] = cache_control
         return response

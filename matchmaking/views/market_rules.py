@@ -3,13 +3,15 @@ gets 404, as if the pages did not exist."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +23,12 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from accounts.mixins import ObjectPermissionRequiredMixin
+from matchmaking.forms.common import apply_service_error
 from matchmaking.forms.market_rules import (
     FxRateFilter,
     FxRateForm,
     MarketRuleFilter,
     MarketRuleForm,
-    apply_service_error,
     initial_from,
 )
 from matchmaking.models import FxRate, MarketRule
@@ -36,6 +38,17 @@ from matchmaking.services import fx as fx_services
 from matchmaking.services import market_rules as services
 from matchmaking.templatetags.market_rules import plain_decimal
 
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
+if TYPE_CHECKING:
+    # Django's generic views take type parameters in django-stubs, not at run
+    # time; the edit and delete views below give their model as `object`.
+    _FormView = FormView[Form]
+    _ObjectMixin = SingleObjectMixin[Any]
+else:
+    _FormView = FormView
+    _ObjectMixin = SingleObjectMixin
+
 
 class _OrganisersOnly(ObjectPermissionRequiredMixin):
     # Both permissions are about the user alone, so nobody else's request ever
@@ -44,14 +57,14 @@ class _OrganisersOnly(ObjectPermissionRequiredMixin):
         return None
 
 
-class _ServiceFormView(_OrganisersOnly, FormView):
+class _ServiceFormView(_OrganisersOnly, _FormView, Generic[_ModelT]):
     """A form whose valid data goes to one service call; the service's refusals
     are shown on the form."""
 
-    def perform(self, data: dict[str, Any]) -> models.Model:
+    def perform(self, data: dict[str, Any]) -> _ModelT:
         raise NotImplementedError
 
-    def success_message(self, obj: models.Model) -> str:
+    def success_message(self, obj: _ModelT) -> str:
         raise NotImplementedError
 
     def form_valid(self, form: Form) -> HttpResponse:
@@ -64,11 +77,14 @@ class _ServiceFormView(_OrganisersOnly, FormView):
         return redirect(self.get_success_url())
 
 
-class _EditView(SingleObjectMixin, _ServiceFormView):
+class _EditView(_ObjectMixin, _ServiceFormView[_ModelT]):
     fields: tuple[str, ...]
+    object: _ModelT
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and self.has_permission():
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A typed name for django-rules' unannotated check.
+        has_permission: Callable[[], bool] = self.has_permission
+        if request.user.is_authenticated and has_permission():
             self.object = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 
@@ -76,16 +92,17 @@ class _EditView(SingleObjectMixin, _ServiceFormView):
         return initial_from(self.object, self.fields)
 
 
-class _DeleteView(_OrganisersOnly, SingleObjectMixin, TemplateResponseMixin, View):
+class _DeleteView(_OrganisersOnly, _ObjectMixin, TemplateResponseMixin, View, Generic[_ModelT]):
     """GET asks for confirmation, POST deletes through the service."""
 
     list_url_name: str
     http_method_names = ["get", "post"]
+    object: _ModelT
 
-    def perform_delete(self, obj: models.Model) -> None:
+    def perform_delete(self, obj: _ModelT) -> None:
         raise NotImplementedError
 
-    def success_message(self, obj: models.Model) -> str:
+    def success_message(self, obj: _ModelT) -> str:
         raise NotImplementedError
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -100,9 +117,10 @@ class _DeleteView(_OrganisersOnly, SingleObjectMixin, TemplateResponseMixin, Vie
         return redirect(self.list_url_name)
 
 
-class _FilteredListView(_OrganisersOnly, FilterView):
+# django-filter ships no types, so its FilterView is Any to the checker.
+class _FilteredListView(_OrganisersOnly, FilterView):  # type: ignore[misc]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         # An empty list says something different when filters hid the rows.
         context["filtered"] = any(self.request.GET.get(name) for name in self.filterset.filters)
         return context
@@ -122,11 +140,11 @@ class MarketRuleListView(_FilteredListView):
     context_object_name = "rules"
     paginate_by = 100
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[MarketRule]:
         return market_rules_all()
 
 
-class MarketRuleCreateView(_ServiceFormView):
+class MarketRuleCreateView(_ServiceFormView[MarketRule]):
     permission_required = "matchmaking.manage_market_rules"
     form_class = MarketRuleForm
     template_name = "matchmaking/organiser/market_rule_form.html"
@@ -146,7 +164,7 @@ class MarketRuleCreateView(_ServiceFormView):
         return _rules_of(self.object)
 
 
-class MarketRuleEditView(_EditView):
+class MarketRuleEditView(_EditView[MarketRule]):
     permission_required = "matchmaking.manage_market_rules"
     model = MarketRule
     form_class = MarketRuleForm
@@ -164,7 +182,7 @@ class MarketRuleEditView(_EditView):
         return _rules_of(self.object)
 
 
-class MarketRuleDeleteView(_DeleteView):
+class MarketRuleDeleteView(_DeleteView[MarketRule]):
     permission_required = "matchmaking.manage_market_rules"
     model = MarketRule
     template_name = "matchmaking/organiser/market_rule_confirm_delete.html"
@@ -198,7 +216,7 @@ class FxRateListView(_FilteredListView):
     context_object_name = "fx_rates"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[FxRate]:
         return fx_rate_history()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -207,7 +225,7 @@ class FxRateListView(_FilteredListView):
         return context
 
 
-class FxRateCreateView(_ServiceFormView):
+class FxRateCreateView(_ServiceFormView[FxRate]):
     permission_required = "matchmaking.manage_fx_rates"
     form_class = FxRateForm
     template_name = "matchmaking/organiser/fx_rate_form.html"
@@ -225,7 +243,7 @@ class FxRateCreateView(_ServiceFormView):
         return reverse("fx_rate_list")
 
 
-class FxRateEditView(_EditView):
+class FxRateEditView(_EditView[FxRate]):
     permission_required = "matchmaking.manage_fx_rates"
     model = FxRate
     form_class = FxRateForm
@@ -243,7 +261,7 @@ class FxRateEditView(_EditView):
         return reverse("fx_rate_list")
 
 
-class FxRateDeleteView(_DeleteView):
+class FxRateDeleteView(_DeleteView[FxRate]):
     permission_required = "matchmaking.manage_fx_rates"
     model = FxRate
     template_name = "matchmaking/organiser/fx_rate_confirm_delete.html"

@@ -4,12 +4,13 @@ details appear only once both sides said yes; anything out of reach is 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,6 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.models import Organisation
-from accounts.selectors import organisation_for
 from matchmaking.filters import MatchFilter
 from matchmaking.models import Lot, Match, MatchRun, Need
 from matchmaking.selectors import lots as lot_selectors
@@ -31,6 +31,13 @@ from matchmaking.selectors import needs as need_selectors
 from matchmaking.selectors.proposals import explain_matches, lot_proposals, lot_rank
 from matchmaking.services.match_runs import match_run_start
 from matchmaking.services.matches import match_express_interest, match_for_pair, match_side
+from matchmaking.views import MemberRequest, member_organisation
+
+if TYPE_CHECKING:
+    # Django's generic views take type parameters in django-stubs, not at run time.
+    _MatchObjectMixin = SingleObjectMixin[Match]
+else:
+    _MatchObjectMixin = SingleObjectMixin
 
 NEED_ROW_TEMPLATE = "matchmaking/matches/_need_match_row.html"
 LOT_ROW_TEMPLATE = "matchmaking/matches/_lot_match_row.html"
@@ -63,9 +70,12 @@ def _row_context(match: Match, viewer: Organisation, **extra: Any) -> dict[str, 
     return {"match": match, "side": side, **extra}
 
 
-class NeedMatchesView(ObjectPermissionRequiredMixin, FilterView):
+# django-filter ships no types, so its FilterView is Any to the checker.
+class NeedMatchesView(ObjectPermissionRequiredMixin, FilterView):  # type: ignore[misc]
     """A buyer's ranked lots for one need, filtered by state and minimum
     score; organisers may look too."""
+
+    request: MemberRequest
 
     permission_required = "matchmaking.view_need"
     template_name = "matchmaking/matches/need_matches.html"
@@ -78,13 +88,13 @@ class NeedMatchesView(ObjectPermissionRequiredMixin, FilterView):
             self.need = get_object_or_404(need_selectors.needs_with_buyer(), pk=self.kwargs["pk"])
         return self.need
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Match]:
         return selectors.matches_for_need(self.need)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        organisation = organisation_for(self.request.user)
-        side = "buyer" if organisation and organisation.pk == self.need.buyer_id else None
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        organisation = member_organisation(self.request)
+        side = "buyer" if organisation.pk == self.need.buyer_id else None
         matches = list(context["object_list"])
         contacts = selectors.contacts_for_matches(matches, organisation) if side else {}
         for match in matches:
@@ -104,6 +114,7 @@ class LotMatchesView(ObjectPermissionRequiredMixin, TemplateView):
     permission_required = "matchmaking.view_lot"
     template_name = "matchmaking/matches/lot_matches.html"
     paginate_by = 20
+    request: MemberRequest
 
     def get_permission_object(self) -> Lot:
         if not hasattr(self, "lot"):
@@ -112,8 +123,8 @@ class LotMatchesView(ObjectPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        organisation = organisation_for(self.request.user)
-        side = "exporter" if organisation and organisation.pk == self.lot.exporter_id else None
+        organisation = member_organisation(self.request)
+        side = "exporter" if organisation.pk == self.lot.exporter_id else None
         filterset = MatchFilter(self.request.GET, queryset=Match.objects.none())
         proposals = lot_proposals(self.lot)
         if filterset.is_filtering and filterset.is_valid():
@@ -158,10 +169,10 @@ def _withdraws_from_mutual(match: Match, side: str | None, interest: str | None)
     )
 
 
-def _answer(request: HttpRequest, match: Match) -> HttpResponse:
+def _answer(request: MemberRequest, match: Match) -> HttpResponse:
     """Record the viewer's answer to a stored match; htmx gets the updated
     row, without JavaScript the list page is shown again."""
-    organisation = organisation_for(request.user)
+    organisation = member_organisation(request)
     side = match_side(match, organisation)
     interest = request.POST.get("interest")
     error = notice = ""
@@ -196,16 +207,16 @@ def _answer(request: HttpRequest, match: Match) -> HttpResponse:
     return redirect("need_matches", pk=match.need_id)
 
 
-class MatchInterestView(ObjectPermissionRequiredMixin, SingleObjectMixin, View):
+class MatchInterestView(ObjectPermissionRequiredMixin, _MatchObjectMixin, View):
     """One side's answer to a stored proposal: yes, no, or "" to take it back."""
 
     permission_required = "matchmaking.express_interest"
     http_method_names = ["post"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Match]:
         return selectors.matches_with_sides()
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: MemberRequest, pk: int) -> HttpResponse:
         return _answer(request, self.get_object())
 
 
@@ -219,7 +230,7 @@ class LotNeedInterestView(ObjectPermissionRequiredMixin, View):
     def get_permission_object(self) -> Lot:
         return get_object_or_404(lot_selectors.lots_with_exporter(), pk=self.kwargs["lot_pk"])
 
-    def post(self, request: HttpRequest, lot_pk: int, need_pk: int) -> HttpResponse:
+    def post(self, request: MemberRequest, lot_pk: int, need_pk: int) -> HttpResponse:
         lot = self.get_permission_object()
         need = get_object_or_404(Need.objects.filter(status=Need.Status.OPEN), pk=need_pk)
         try:
@@ -263,7 +274,7 @@ class MatchingOverviewView(_RunMatchingPermission, TemplateView):
         )
         return context
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: MemberRequest) -> HttpResponse:
         try:
             match_run_start(started_by=request.user)
         except ValidationError as refusal:
@@ -280,7 +291,7 @@ class MatchRunProgressView(_RunMatchingPermission, View):
 
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: MemberRequest, pk: int) -> HttpResponse:
         run: MatchRun | None = selectors.match_run(pk)
         if run is None:
             raise Http404

@@ -4,13 +4,14 @@ with lots, buyers with needs; another organisation's import job is 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,13 +19,13 @@ from django.views.generic import DetailView, FormView
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.mixins import ObjectPermissionRequiredMixin
-from accounts.selectors import organisation_for
 from matchmaking.models import ImportJob
 from matchmaking.spreadsheets import jobs as services
 from matchmaking.spreadsheets import selectors as selectors
 from matchmaking.spreadsheets.exports import FORMATS, ExportFile, export_file, template_file
 from matchmaking.spreadsheets.formats import spec_for
 from matchmaking.spreadsheets.reports import max_import_rows, max_upload_bytes
+from matchmaking.views import MemberRequest, member_organisation
 
 
 class ImportUploadForm(forms.Form):
@@ -47,10 +48,20 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-class _ImportUploadView(ObjectPermissionRequiredMixin, FormView):
+if TYPE_CHECKING:
+    # Django's generic views take type parameters in django-stubs, not at run time.
+    _UploadFormView = FormView[ImportUploadForm]
+    _JobDetailView = DetailView[ImportJob]
+else:
+    _UploadFormView = FormView
+    _JobDetailView = DetailView
+
+
+class _ImportUploadView(ObjectPermissionRequiredMixin, _UploadFormView):
     kind: str
     form_class = ImportUploadForm
     template_name = "matchmaking/imports/upload.html"
+    request: MemberRequest
 
     def get_permission_object(self) -> None:
         return None
@@ -63,7 +74,7 @@ class _ImportUploadView(ObjectPermissionRequiredMixin, FormView):
             columns=spec.columns,
             jobs=[
                 services.import_job_recover_if_stalled(job=job)
-                for job in selectors.recent_import_jobs(organisation_for(self.request.user), self.kind)
+                for job in selectors.recent_import_jobs(member_organisation(self.request), self.kind)
             ],
             max_mb=f"{max_upload_bytes() / 1024 / 1024:g}",
             max_rows=max_import_rows(),
@@ -73,7 +84,7 @@ class _ImportUploadView(ObjectPermissionRequiredMixin, FormView):
     def form_valid(self, form: ImportUploadForm) -> HttpResponse:
         try:
             job = services.import_job_create(
-                organisation=organisation_for(self.request.user),
+                organisation=member_organisation(self.request),
                 user=self.request.user,
                 kind=self.kind,
                 upload=form.cleaned_data["file"],
@@ -100,7 +111,7 @@ class NeedImportView(_ImportUploadView):
 class _JobView(ObjectPermissionRequiredMixin):
     model = ImportJob
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ImportJob]:
         return selectors.import_jobs()
 
 
@@ -114,14 +125,14 @@ def _progress_context(job: ImportJob) -> dict[str, Any]:
     }
 
 
-class ImportJobDetailView(_JobView, DetailView):
+class ImportJobDetailView(_JobView, _JobDetailView):
     """The job while it runs (a progress bar), then its report."""
 
     permission_required = "matchmaking.view_importjob"
     template_name = "matchmaking/imports/detail.html"
     context_object_name = "job"
 
-    def get_object(self, queryset=None) -> ImportJob:
+    def get_object(self, queryset: QuerySet[ImportJob] | None = None) -> ImportJob:
         return services.import_job_recover_if_stalled(job=super().get_object(queryset))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -140,8 +151,10 @@ class ImportJobProgressView(_JobView, View):
     reloads to show the report."""
 
     permission_required = "matchmaking.view_importjob"
+    _permission_object: ImportJob
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    # HttpResponseBase: the file download beside it (views.files) streams.
+    def get(self, request: MemberRequest, pk: int) -> HttpResponseBase:
         job = services.import_job_recover_if_stalled(job=self.get_object())
         if not job.is_running:
             if request.htmx:
@@ -149,11 +162,12 @@ class ImportJobProgressView(_JobView, View):
             return redirect("import_detail", pk=job.pk)
         return render(request, "matchmaking/imports/_progress.html", _progress_context(job))
 
-    def get_object(self, queryset=None) -> ImportJob:
+    def get_object(self, queryset: QuerySet[ImportJob] | None = None) -> ImportJob:
         if not hasattr(self, "_permission_object"):
-            self._permission_object = selectors.import_jobs().filter(pk=self.kwargs["pk"]).first()
-            if self._permission_object is None:
+            job = selectors.import_jobs().filter(pk=self.kwargs["pk"]).first()
+            if job is None:
                 raise Http404
+            self._permission_object = job
         return self._permission_object
 
 
@@ -177,8 +191,8 @@ class _ExportView(ObjectPermissionRequiredMixin, View):
     def get_permission_object(self) -> None:
         return None
 
-    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        organisation = organisation_for(request.user)
+    def get(self, request: MemberRequest, fmt: str) -> HttpResponse:
+        organisation = member_organisation(request)
         objects = (
             selectors.lots_for_export(organisation)
             if self.kind == ImportJob.Kind.LOTS

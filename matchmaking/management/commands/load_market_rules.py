@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from matchmaking.services.market_rules import BUNDLED_MARKET_RULES, market_rules_load
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         "unless --replace is given, so running it twice changes nothing."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "file",
             nargs="?",
@@ -28,7 +30,7 @@ class Command(BaseCommand):
             help="Delete the rules of every country in the file and load them again from it.",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = market_rules_load(path=options["file"], replace=options["replace"])
         except ValidationError as error:
