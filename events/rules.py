@@ -9,22 +9,12 @@ exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib.auth.models import AnonymousUser
-from rules.permissions import add_perm as _add_perm
-from rules.predicates import Predicate
-from rules.predicates import predicate as _predicate
 
 from accounts.models import Membership, User
-from accounts.rules import is_organiser
+from accounts.rules import add_perm, is_organiser, predicate
 from accounts.selectors import membership_for
 from events.models import Event, Meeting, Participation
-
-# django-rules leaves its decorator and `add_perm` unannotated; under these
-# typed names the predicates below stay type-checked.
-predicate: Callable[[Callable[..., bool]], Predicate] = _predicate
-add_perm: Callable[[str, Predicate], None] = _add_perm
 
 
 def _membership(user: User | AnonymousUser) -> Membership | None:

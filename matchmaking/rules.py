@@ -10,20 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
-from rules.permissions import add_perm as _add_perm
 from rules.permissions import has_perm as _has_perm
-from rules.predicates import Predicate
-from rules.predicates import predicate as _predicate
 
 from accounts.models import Membership, User
-from accounts.rules import is_organiser
+from accounts.rules import add_perm, is_organiser, predicate
 from accounts.selectors import membership_for
 from matchmaking.models import ImportJob, Lot, LotPhoto, Match, Need
 
-# django-rules leaves these three unannotated; typed aliases let the checker see
-# what they take and give.
-predicate: Callable[[Callable[..., bool]], Predicate] = _predicate
-add_perm: Callable[[str, Predicate], None] = _add_perm
+# django-rules leaves has_perm unannotated (predicate and add_perm: accounts.rules).
 has_perm: Callable[..., bool] = _has_perm
 
 
