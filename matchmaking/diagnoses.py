@@ -129,7 +129,7 @@ DIAGNOSES: dict[str, Diagnosis] = {
     ),
 }
 
-_UNKNOWN_DIAGNOSIS = Diagnosis(
+UNKNOWN_DIAGNOSIS = Diagnosis(
     gettext_lazy("No available lot meets this need"),
     gettext_lazy("Other reasons"),
     gettext_lazy("Widen what you accept, or check back after exporters list more lots."),
@@ -273,7 +273,7 @@ def _kind(params: Mapping[str, Any]) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _years(params: Mapping[str, Any]) -> str:
+def years_text(params: Mapping[str, Any]) -> str:
     low, high = params.get("year_min"), params.get("year_max")
     if low and high:
         return f"{low}–{high}"
@@ -304,7 +304,7 @@ def funnel_step(step: str, count: int, params: Mapping[str, Any], *, blocker: bo
     if step == "kind":
         values["kind"] = _kind(params)
     elif step == "years":
-        values["years"] = _years(params)
+        values["years"] = years_text(params)
     try:
         # "count" picks the plural form; "lots" shows it grouped.
         text = str(words % {**values, "count": count, "lots": format_number(count)}) if words else ""
@@ -333,7 +333,7 @@ class DiagnosisText:
 
 
 def _diagnosis_for(reason: str) -> Diagnosis:
-    return DIAGNOSES.get(reason, _UNKNOWN_DIAGNOSIS)
+    return DIAGNOSES.get(reason, UNKNOWN_DIAGNOSIS)
 
 
 def with_source(sentence: str, params: Mapping[str, Any]) -> str:
@@ -342,10 +342,10 @@ def with_source(sentence: str, params: Mapping[str, Any]) -> str:
     return sentence
 
 
-def _sentence(reason: str, params: Mapping[str, Any]) -> str:
+def sentence_of(reason: str, params: Mapping[str, Any]) -> str:
     template = _STEERING_SENTENCES.get((reason, str(params.get("steering") or "")))
     sentence = fill_params(template or _diagnosis_for(reason).sentence, params)
-    return sentence or str(_UNKNOWN_DIAGNOSIS.sentence)
+    return sentence or str(UNKNOWN_DIAGNOSIS.sentence)
 
 
 def explain_diagnosis(diagnosis: Mapping[str, Any] | None) -> DiagnosisText | None:
@@ -371,7 +371,7 @@ def explain_diagnosis(diagnosis: Mapping[str, Any] | None) -> DiagnosisText | No
     )
     return DiagnosisText(
         reason=reason,
-        sentence=with_source(_sentence(reason, params), params),
+        sentence=with_source(sentence_of(reason, params), params),
         advice=str(_diagnosis_for(reason).advice),
         nearest=near,
         funnel=funnel,
@@ -382,74 +382,3 @@ def explain_diagnosis(diagnosis: Mapping[str, Any] | None) -> DiagnosisText | No
 def diagnosis_summary(reason: str) -> str:
     """A reason as organisers see it in totals over many needs."""
     return str(_diagnosis_for(reason).summary)
-
-
-# A need's own fields against its destination's rules -------------------------------
-
-_CONFLICTS: dict[tuple[str, str], Promise] = {
-    ("steering_unavailable", ""): gettext_lazy("The market rules of %(country)s ask for different steering"),
-    ("rule_used_banned", "fuel"): gettext_lazy("%(country)s bans imports of used %(fuel)s vehicles"),
-    ("rule_max_age", ""): gettext_lazy(
-        "%(country)s admits vehicles at most %(max_age)s years old, counted from the model year: "
-        "ask for model year %(year_min)s or later"
-    ),
-}
-
-
-def conflict_message(reason: str, params: Mapping[str, Any], *, field: str = "") -> str:
-    """What a destination's rule forbids in a need, naming the rule's source:
-    "Kenya admits right-hand-drive vehicles only (source: …)". `field` is the
-    need's field it contradicts ("" for the destination as a whole)."""
-    key = (reason, "fuel" if field == "fuel_types" and reason == "rule_used_banned" else "")
-    template = _CONFLICTS.get(key) if key in _CONFLICTS and (key[1] or not params.get("steering")) else None
-    sentence = fill_params(template, params) if template is not None else None
-    if sentence is None:
-        sentence = _sentence(reason, params)
-    if params.get("source"):
-        return with_source(sentence, params)
-    return _("%(sentence)s (source not recorded)") % {"sentence": sentence}
-
-
-def rule_block_message(block: Mapping[str, Any] | None) -> str:
-    """Why a need can never match (its `blocked_by_rule`), naming the rule's source."""
-    if not block or not block.get("reason"):
-        return ""
-    return conflict_message(str(block["reason"]), block.get("params") or {}, field=block.get("field") or "")
-
-
-# Why one lot does not qualify for one need -----------------------------------------
-
-_LOT_FAILURES: dict[str, Promise] = {
-    "no_lot_of_kind": gettext_lazy("it is not of the makes, models, body or fuel types wanted"),
-    "no_lot_in_year_range": gettext_lazy("its model year is outside the years wanted (%(years)s)"),
-    "steering_wanted": gettext_lazy("its steering is not the one the need asks for (%(steering)s)"),
-    "over_mileage": gettext_lazy("its mileage is above the %(max_km)s km wanted"),
-    "battery_soh_below": gettext_lazy("its battery is below the %(min_pct)s%% state of health wanted"),
-    "over_budget": gettext_lazy("its price is more than 10%% above the buyer's budget"),
-}
-
-
-def lot_refusal(failures: list[tuple[str, dict[str, Any]]]) -> str:
-    """Every constraint a lot fails for a need, as an exporter reads it:
-    "Kenya admits right-hand-drive vehicles only (source: …); its model year
-    is outside the years wanted (2021–2025)"."""
-    parts = []
-    for reason, params in failures:
-        template = _LOT_FAILURES.get(reason)
-        if template is not None:
-            values = {**params, "years": _years(params)} if reason == "no_lot_in_year_range" else params
-            parts.append(fill_params(template, values) or str(template))
-        else:
-            parts.append(with_source(_sentence(reason, params), params))
-    return "; ".join(parts)
-
-
-def stale_text(stale_reason: Mapping[str, Any] | None) -> str:
-    """Why a proposal no longer holds (a match's `stale_reason`)."""
-    if not stale_reason or not stale_reason.get("reason"):
-        return ""
-    failures = [tuple(item) for item in stale_reason.get("failures") or () if len(item) == 2]
-    if failures:
-        return lot_refusal(failures)
-    text = explain_diagnosis(stale_reason)
-    return text.sentence if text else ""

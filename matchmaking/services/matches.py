@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from matchmaking.diagnoses import lot_refusal
 from matchmaking.engine.scoring import lot_failures, rescore_lot
 from matchmaking.models import Lot, Match, Need
+from matchmaking.refusals import lot_refusal
 from matchmaking.selectors.engine_inputs import TOP_K, World, lot_records, need_records
 from matchmaking.selectors.matches import Contact, MatchContacts, match_for_row, members_to_notify
 from matchmaking.selectors.proposals import live_ranking

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from matchmaking.diagnoses import conflict_message
 from matchmaking.models import Need
+from matchmaking.refusals import conflict_message
 from matchmaking.selectors import engine_inputs
 from matchmaking.services import rescoring
 

@@ -1,6 +1,10 @@
 """The lot and need import formats: their columns in file order, how each
 cell is read and written, and the row rules the lot and need forms apply
-beyond the model fields."""
+beyond the model fields.
+
+Why ~400 lines: the two column lists (DESIGN.md §5) are long tables that read
+best whole, next to the row rules they share.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,8 @@ from matchmaking.choices import (
     Steering,
     Transmission,
 )
-from matchmaking.diagnoses import conflict_message
 from matchmaking.models import Lot, Need
+from matchmaking.refusals import conflict_message
 from matchmaking.selectors import engine_inputs
 from matchmaking.services.needs import need_rule_errors
 from matchmaking.spreadsheets.cells import (

@@ -1,6 +1,11 @@
 """The life of an import job: upload, check in the background, apply on
 request. Each step is safe to run twice, because a Celery worker may deliver a
-task again after a crash."""
+task again after a crash.
+
+Why ~400 lines: an import job's life (upload limits, checking, applying,
+recovering stalled jobs) and the tasks that run it stay together, so a task
+is defined beside the service it runs.
+"""
 
 from __future__ import annotations
 

@@ -7,14 +7,9 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy
 
-from matchmaking.diagnoses import (
-    DiagnosisText,
-    diagnosis_summary,
-    explain_diagnosis,
-    rule_block_message,
-    stale_text,
-)
+from matchmaking.diagnoses import DiagnosisText, diagnosis_summary, explain_diagnosis
 from matchmaking.explanations import ExplanationLine, explain_match
+from matchmaking.refusals import rule_block_message, stale_text
 
 register = template.Library()
 

@@ -26,11 +26,11 @@ from rules.predicates import Predicate
 
 from accounts.mixins import ObjectPermissionRequiredMixin
 from accounts.rules import is_organiser
-from matchmaking.diagnoses import rule_block_message
 from matchmaking.filters import NeedFilter
 from matchmaking.forms.common import StatusForm, apply_service_error
 from matchmaking.forms.needs import NeedForm
 from matchmaking.models import Need
+from matchmaking.refusals import rule_block_message
 from matchmaking.rules import has_perm, is_buyer
 from matchmaking.selectors import needs as selectors
 from matchmaking.services import needs as services

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from matchmaking.diagnoses import STEPS, conflict_message, diagnosis_summary, explain_diagnosis, funnel_step
+from matchmaking.diagnoses import STEPS, diagnosis_summary, explain_diagnosis, funnel_step
 from matchmaking.engine.diagnostics import OWN_STEPS, RULE_STEPS
+from matchmaking.refusals import conflict_message
 
 KENYA_HYBRID_SUVS = {
     "reason": "no_lot_of_kind",
