@@ -244,7 +244,7 @@ def test_only_organisers_maintain_contact_points(buyer_admin):
 # The list ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rows", [1, 10])
+@pytest.mark.parametrize("rows", [1, 3, 10])
 def test_list_queries_do_not_grow_with_rows(
     login, organiser, other_organiser, rows, django_assert_num_queries
 ):

@@ -423,7 +423,7 @@ def test_every_view_has_a_query_bound(organiser, exporter_admin, buyer_admin):
     assert measured == {pattern.name for pattern in event_urls.urlpatterns}
 
 
-@pytest.mark.parametrize("rows", [1, 30])
+@pytest.mark.parametrize("rows", [1, 3, 30])
 @pytest.mark.parametrize(("case", "count"), QUERY_COUNTS.items())
 def test_queries_do_not_grow_with_rows(
     login, client, organiser, exporter_admin, buyer_admin, case, count, rows, django_assert_num_queries
