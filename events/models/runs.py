@@ -36,14 +36,6 @@ class ScheduleRun(Run):
         related_name="+",
         verbose_name=_("applied by"),
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
 
     class Meta:
         verbose_name = _("scheduling run")

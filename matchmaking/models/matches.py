@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,14 +29,6 @@ class MatchRun(Run):
     matches_kept = models.PositiveIntegerField(_("matches kept"), default=0)
     # Seconds spent loading, scoring and storing.
     timings = models.JSONField(_("timings"), default=dict, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
 
     class Meta:
