@@ -79,7 +79,7 @@ browser:
 # Refresh the translation catalogues after changing user-facing strings.
 messages: export DJANGO_DEBUG ?= true
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l ru --no-obsolete \
+	$(PY) manage.py makemessages -l zh_Hans -l ru -l fa -l ar -l vi -l es --no-obsolete \
 		--ignore='.venv/*' --ignore='static/vendor/*' --ignore='tests/*' --ignore='bench/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*'
 

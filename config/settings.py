@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",
     "accounts",
     "matchmaking",
     "events",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SavedLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -219,6 +221,10 @@ LANGUAGES = [
     ("en", _("English")),
     ("zh-hans", _("Simplified Chinese")),
     ("ru", _("Russian")),
+    ("fa", _("Persian")),
+    ("ar", _("Arabic")),
+    ("vi", _("Vietnamese")),
+    ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views.language import language_switch
 from deals.views.home import DashboardView
 from matchmaking.views.files import LotPhotoFileView
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("deals.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     # Nothing else under MEDIA_URL is served: private files have views of
     # their own that check permission (an import's is /imports/<id>/file/).

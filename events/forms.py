@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core import formats
 from events.models import Event, EventTable, Meeting, Participation, Slot
 from events.selectors import lots_to_offer
 from events.services.events import EVENT_FIELDS, SessionSpec, table_names_from
@@ -230,8 +230,7 @@ def slot_label(slot: Slot) -> str:
     """ "#3 · Mon 18 May 09:30–10:00" in the event's time zone, with day and
     month names in the reader's language."""
     zone = slot.event.zone
-    starts = dateformat.format(slot.starts_at.astimezone(zone), "D j M H:i")
-    return f"#{slot.number} · {starts}–{slot.ends_at.astimezone(zone):%H:%M}"
+    return f"#{slot.number} · {formats.span(slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone))}"
 
 
 class SlotChoiceField(_SlotChoiceField):

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.models import Membership, Organisation
+from core import formats
 from events.models import (
     CheckInRecord,
     Event,
@@ -78,7 +78,7 @@ def check_in_days(event: Event, now: datetime.datetime | None = None) -> tuple[b
     those days as people read them (for the check-in controls)."""
     days = event_day_dates(event)
     today = timezone.localdate(now or timezone.now(), event.zone)
-    return today in days, ", ".join(date_format(day, "j E Y") for day in days)
+    return today in days, ", ".join(formats.day(day) for day in days)
 
 
 def participation_of(event: Event, organisation: Organisation | None) -> Participation | None:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from core import formats
 from matchmaking.choices import EmissionStandard, FuelType, ShippingMode, Steering
 
 FACTOR_LABELS: dict[str, Promise] = {
@@ -70,7 +70,7 @@ def format_number(value: Any) -> str:
     if isinstance(value, float):
         value = round(value)
     if isinstance(value, int):
-        return number_format(value, force_grouping=True)
+        return formats.number_text(value)
     return str(value)
 
 
@@ -142,7 +142,7 @@ def explain_factor(item: Mapping[str, Any]) -> ExplanationLine:
     if reason is None:
         text = _("%(factor)s: %(points)s points") % {
             "factor": label,
-            "points": number_format(points, decimal_pos=1),
+            "points": formats.number_text(points, decimals=1),
         }
     else:
         text = _("%(factor)s: %(reason)s") % {"factor": label, "reason": reason}

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core import formats
 from events.models import Event, EventTable, Meeting, Participation, Slot
 from events.services.notifications import meeting_changed_notify_task
 from matchmaking.models import Match
@@ -343,7 +343,7 @@ def _local_start(meeting: Meeting) -> str:
     """The slot's start with its date, in the event's time zone."""
     if meeting.slot is None:
         raise AssertionError("a booked meeting has a slot (meeting_booked_has_slot_and_table)")
-    return date_format(timezone.localtime(meeting.slot.starts_at, meeting.event.zone), "D j M Y, H:i")
+    return formats.moment(timezone.localtime(meeting.slot.starts_at, meeting.event.zone))
 
 
 # After the meeting ---------------------------------------------------------------

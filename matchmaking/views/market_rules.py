@@ -23,6 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from accounts.mixins import ObjectPermissionRequiredMixin
+from core import formats
 from matchmaking.forms.common import apply_service_error
 from matchmaking.forms.market_rules import (
     FxRateFilter,
@@ -274,5 +275,5 @@ class FxRateDeleteView(_DeleteView[FxRate]):
     def success_message(self, obj: FxRate) -> str:
         return _("The %(currency)s rate of %(date)s was deleted.") % {
             "currency": obj.currency,
-            "date": obj.date.isoformat(),
+            "date": formats.day(obj.date),
         }

@@ -161,7 +161,7 @@ def test_upcoming_meetings_show_time_in_the_events_zone_table_counterpart_and_co
     (meeting,) = response.context["upcoming_meetings"]
     assert meeting.counterpart == exporter
     assert reverse("event_agenda", args=["moscow-fair"]) in response.text
-    assert "09:00–09:30" in response.text
+    assert "9:00\u202fAM – 9:30\u202fAM" in response.text
     assert "Europe/Moscow" in response.text
     assert "T1" in response.text
     assert "Chengdu Jinniu Auto Export Co." in response.text

@@ -328,7 +328,7 @@ def test_the_dashboard_shows_confirmed_value_and_leaves_the_rest_out(
     assert "$60,000" in response.text
     assert dashboard.states.recorded == 1
     assert (dashboard.pending.cny, dashboard.pending.vehicles) == (Decimal("709992.9"), 1)
-    assert "worth ¥709,993" in response.text
+    assert "worth CN¥709.99K" in response.text
 
 
 def test_the_dashboard_of_an_empty_fair_says_so(login, organiser):

@@ -65,12 +65,12 @@ def test_the_agenda_shows_times_in_the_events_own_zone(login, organiser, exporte
         table=event.tables.get(),
     )
     agenda = login(exporter_admin).get(reverse("event_agenda", args=[event.slug])).text
-    assert "09:00–09:30" in agenda
+    assert "9:00\u202fAM – 9:30\u202fAM" in agenda
     grid = login(organiser).get(reverse("event_grid", args=[event.slug])).text
-    assert "09:00" in grid
-    assert "12:00" not in grid
+    assert "9:00\u202fAM" in grid
+    assert "12:00\u202fPM" not in grid
     sheets = login(organiser).get(reverse("event_table_sheets", args=[event.slug])).text
-    assert "09:00–09:30" in sheets
+    assert "9:00\u202fAM – 9:30\u202fAM" in sheets
 
 
 def test_the_agenda_lists_waiting_and_closed_meetings(login, scene, exporter_admin, join):

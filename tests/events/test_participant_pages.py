@@ -132,4 +132,4 @@ def test_the_participant_page_shows_its_meetings_and_availability(login, organis
     scene.exporter.unavailable_slots.add(scene.event.slots.get(number=4))
     response = login(organiser).get(reverse("event_participant", args=[scene.event.slug, scene.exporter.pk]))
     assert scene.buyer.organisation.name in response.text
-    assert "#4 (Tue 15 Dec 10:30)" in response.text
+    assert "#4 (Tue, Dec 15, 2026, 10:30\u202fAM)" in response.text

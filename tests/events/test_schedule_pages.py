@@ -92,7 +92,7 @@ def test_the_table_sheet_lists_its_meetings_with_both_sides(login, organiser, sc
     assert (table.name, meetings) == ("T1", [scene.meeting])
     assert scene.exporter.organisation.name in response.text
     assert scene.buyer.organisation.name in response.text
-    assert "09:00–09:30" in response.text
+    assert "9:00\u202fAM – 9:30\u202fAM" in response.text
 
 
 @pytest.mark.parametrize("name", ["event_table_signs", "event_table_sheets"])

@@ -302,8 +302,8 @@ def test_organiser_deletes_a_rate(login, organiser):
     client = login(organiser)
 
     confirm = client.get(reverse("fx_rate_delete", args=[fx_rate.pk]))
-    assert "Delete the USD rate of 2027-11-01?" in confirm.text
+    assert "Delete the USD rate of Nov 1, 2027?" in confirm.text
     response = client.post(reverse("fx_rate_delete", args=[fx_rate.pk]), follow=True)
 
-    assert "The USD rate of 2027-11-01 was deleted." in response.text
+    assert "The USD rate of Nov 1, 2027 was deleted." in response.text
     assert fx_rate_on("USD", NOV) == Decimal("7.10")

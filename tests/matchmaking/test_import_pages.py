@@ -202,7 +202,7 @@ def test_apply_checks_the_file_again(exporter_admin):
 
 def test_the_report_is_in_the_uploaders_language(login, exporter_admin, django_capture_on_commit_callbacks):
     client = login(exporter_admin)
-    client.cookies["django_language"] = "ru"
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
 
     _post_file(
         client, "lot_import", "s.csv", lots_csv(lot_row(mileage_km="-5")), django_capture_on_commit_callbacks
