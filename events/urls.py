@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import event_setup, meetings, opportunities, participants, public, scheduling
+from events.views import check_in, event_setup, meetings, opportunities, participants, public, scheduling
 
 urlpatterns = [
     path("events/", public.EventListView.as_view(), name="event_list"),
@@ -69,6 +69,11 @@ urlpatterns = [
         "events/<slug:slug>/participants/<int:pk>/check-in/",
         participants.ParticipantCheckInView.as_view(),
         name="event_participant_check_in",
+    ),
+    path(
+        "events/<slug:slug>/check-in/<str:token>/",
+        check_in.CheckInScanView.as_view(),
+        name="event_check_in_scan",
     ),
     path("events/<slug:slug>/meetings/", meetings.MeetingListView.as_view(), name="event_meetings"),
     path("events/<slug:slug>/meetings/<int:pk>/", meetings.MeetingManageView.as_view(), name="event_meeting"),

@@ -13,11 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from events.calendars import agenda_calendar
+from events.check_in_codes import check_in_token, expiry_day, qr_svg
 from events.forms import ApplyForm, AvailabilityForm, MeetingAnswerForm, MeetingOutcomeForm
 from events.models import Event, Meeting, Participation
 from events.selectors import (
@@ -181,8 +184,17 @@ class AgendaView(_ApprovedParticipant, TemplateView):
             ),
             answer_form=MeetingAnswerForm(),
             outcome_choices=Meeting.Outcome.choices,
+            **self._check_in_code(),
         )
         return context
+
+    def _check_in_code(self) -> dict[str, Any]:
+        expires = expiry_day(self.event)
+        token = check_in_token(self.participation, expires)
+        url = self.request.build_absolute_uri(reverse("event_check_in_scan", args=[self.event.slug, token]))
+        title = _("Check-in code of %(name)s") % {"name": self.participation.organisation.name}
+        # segno writes the title as given: escaped here, so the SVG is safe to embed.
+        return {"check_in_qr": mark_safe(qr_svg(url, title=escape(title))), "check_in_expires": expires}  # noqa: S308
 
 
 def _ics_response(event: Event, participation: Participation, download: bool) -> HttpResponse:

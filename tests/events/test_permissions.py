@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from events import urls as event_urls
+from events.check_in_codes import check_in_token, expiry_day
 from events.models import Event, Meeting, Participation, ScheduleRun
 from matchmaking.models import Match, Need
 from tests.events.conftest import Scene, event_form_data, make_fair, send
@@ -79,6 +80,13 @@ def _routes(scene: Scene) -> dict[str, tuple[str, str, dict]]:
             reverse("event_participant_check_in", args=[slug, participation]),
             {"checked_in": "1"},
         ),
+        "event_check_in_scan": (
+            "post",
+            reverse(
+                "event_check_in_scan", args=[slug, check_in_token(scene.exporter, expiry_day(scene.event))]
+            ),
+            {"reason": "Arrived for the exhibitor briefing"},
+        ),
         "event_meetings": ("get", reverse("event_meetings", args=[slug]), {}),
         "event_meeting": ("get", reverse("event_meeting", args=[slug, meeting]), {}),
         "event_schedule": ("get", reverse("event_schedule", args=[slug]), {}),
@@ -116,6 +124,7 @@ ORGANISER_OF_EVENT = [
     "event_participant",
     "event_participant_decide",
     "event_participant_check_in",
+    "event_check_in_scan",
     "event_meetings",
     "event_meeting",
     "event_schedule",

@@ -13,6 +13,7 @@ from django.urls import resolve, reverse
 
 from accounts.models import Organisation, User
 from events import urls as event_urls
+from events.check_in_codes import check_in_token, expiry_day
 from events.models import Event, EventTable, Meeting, Participation, ScheduleRun, Slot
 from events.selectors import agenda_publication_notice
 from events.services.events import SessionSpec, event_save
@@ -201,6 +202,7 @@ def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
         return reverse(name, args=[slug, *args])
 
     sessions = sessions_of(crowd.event)
+    scan_token = check_in_token(crowd.exporter, expiry_day(crowd.event))
     tables = ", ".join(crowd.event.tables.order_by("position").values_list("name", flat=True))
     # A new event with one session a day for `rows` days and `rows` tables.
     new_sessions = tuple(
@@ -322,6 +324,13 @@ def _crowd_cases(crowd: Crowd) -> dict[str, tuple[str, str, str, dict]]:
             url("event_participant_check_in", exporter),
             {"checked_in": "1", "reason": "Arrived for the set-up day"},
         ),
+        "check_in_scan": ("organiser", "get", url("event_check_in_scan", scan_token), {}),
+        "check_in_scan/post": (
+            "organiser",
+            "post",
+            url("event_check_in_scan", scan_token),
+            {"reason": "Arrived for the set-up day"},
+        ),
         "meetings": ("organiser", "get", url("event_meetings"), {}),
         "meetings/post": ("organiser", "post", url("event_meetings"), {"action": "from_matches"}),
         "meeting": ("organiser", "get", url("event_meeting", crowd.requested.pk), {}),
@@ -371,7 +380,8 @@ QUERY_COUNTS = {
     "apply/post": 9,
     "availability": 10,
     "availability/post": 13,
-    "agenda": 8,
+    # + the event's days, for the check-in code's last day
+    "agenda": 9,
     "agenda.ics": 8,
     "feed": 4,
     "answer/post": 11,
@@ -397,6 +407,8 @@ QUERY_COUNTS = {
     "participant/post": 9,
     "decide/post": 15,
     "check_in/post": 13,
+    "check_in_scan": 8,
+    "check_in_scan/post": 13,
     "meetings": 11,
     "meetings/post": 9,
     "meeting": 10,
