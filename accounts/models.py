@@ -47,7 +47,9 @@ WORKING_LANGUAGE_CODES = [
     "pt",
     "de",
 ]
-LANGUAGE_CHOICES = [(code, dict(ALL_LANGUAGES)[code]) for code in WORKING_LANGUAGE_CODES]
+# Django's names, marked with gettext_noop there; its own catalogues translate
+# them into the reader's language.
+LANGUAGE_CHOICES = [(code, _(dict(ALL_LANGUAGES)[code])) for code in WORKING_LANGUAGE_CODES]
 
 
 class UserManager(BaseUserManager["User"]):

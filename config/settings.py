@@ -186,6 +186,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str(
     "ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory"
@@ -227,6 +228,30 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Country pickers: the fair's usual destinations first (Russia and Central
+# Asia, Iran, Vietnam, West and East Africa, the Gulf, Egypt, Latin America),
+# then every country; both parts sorted by name in the reader's language.
+COUNTRIES_FIRST = [
+    "RU",
+    "KZ",
+    "UZ",
+    "KG",
+    "TJ",
+    "IR",
+    "IQ",
+    "VN",
+    "NG",
+    "GH",
+    "KE",
+    "AE",
+    "SA",
+    "EG",
+    "PE",
+    "CL",
+    "MX",
+]
+COUNTRIES_FIRST_SORT = True
+COUNTRIES_FIRST_BREAK = "──────────"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -121,10 +121,10 @@ def number_text(value: Number | None, language: str | None = None, decimals: int
 
 
 def rate(value: Number | None, language: str | None = None) -> str:
-    """An exchange rate with the digits it has, up to six: 7.10000000 → "7.1"."""
+    """An exchange rate with the digits it has (up to ten): 7.10000000 → "7.1", 0.0000071."""
     if value is None:
         return ""
-    return format_decimal(Decimal(value), format="#,##0.######", locale=babel_locale(language))
+    return format_decimal(Decimal(value), format="#,##0.##########", locale=babel_locale(language))
 
 
 def clock(value: datetime.time | None, language: str | None = None) -> str:

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import polib
 import pytest
+import pyuca
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django_countries import countries
+
+from matchmaking.models import Need
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 CATALOGUES = ["zh_Hans", "ru", "fa", "ar", "vi", "es"]
@@ -107,3 +112,18 @@ def test_the_language_switcher_remembers_the_choice(client):
 
     assert 'lang="ru"' in response.text
     assert "Название компании" in response.text
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "fa", "es"])
+def test_country_pickers_put_the_fairs_destinations_first_sorted_in_the_readers_language(language):
+    field = Need._meta.get_field("destination_country").formfield()
+    with translation.override(language):
+        names = [str(name) for code, name in field.choices if code]
+    first = names[: len(settings.COUNTRIES_FIRST)]
+    rest = names[len(settings.COUNTRIES_FIRST) + 1 :]
+
+    collator = pyuca.Collator()
+    assert first == sorted(first, key=collator.sort_key)
+    assert rest[:20] == sorted(rest[:20], key=collator.sort_key)
+    with translation.override(language):
+        assert str(countries.name("RU")) in first

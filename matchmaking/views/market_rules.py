@@ -37,7 +37,6 @@ from matchmaking.selectors.fx import fx_latest_rates, fx_rate_history
 from matchmaking.selectors.market_rules import market_rules_all
 from matchmaking.services import fx as fx_services
 from matchmaking.services import market_rules as services
-from matchmaking.templatetags.market_rules import plain_decimal
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
 
@@ -203,7 +202,7 @@ class MarketRuleDeleteView(_DeleteView[MarketRule]):
 def _fx_rate_saved(fx_rate: FxRate) -> str:
     return _("Rate saved: 1 %(currency)s = %(rate)s CNY on %(date)s.") % {
         "currency": fx_rate.currency,
-        "rate": plain_decimal(fx_rate.rate_to_cny),
+        "rate": formats.rate(fx_rate.rate_to_cny),
         "date": fx_rate.date.isoformat(),
     }
 

@@ -229,7 +229,7 @@ def test_fx_rate_list_empty_states(login, organiser):
     assert "No FX rates yet" in client.get(reverse("fx_rate_list")).text
 
 
-def test_rates_show_as_plain_numbers(login, organiser):
+def test_rates_show_as_plain_grouped_numbers_in_the_readers_language(login, organiser):
     FxRate.objects.all().delete()
     FxRateFactory(currency="JOD", date=NOV, rate_to_cny=Decimal("10"))
     FxRateFactory(currency="IRR", date=NOV, rate_to_cny=Decimal("0.0000071"))
@@ -239,9 +239,12 @@ def test_rates_show_as_plain_numbers(login, organiser):
     assert ">10<" in text
     assert ">0.1<" in text
     assert ">0.0000071<" in text
-    assert ">140845.0704<" in text
+    assert ">140,845.0704<" in text
     assert "E+" not in text
     assert "E-" not in text
+    client = login(organiser)
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    assert ">140\xa0845,0704<" in client.get(reverse("fx_rate_list")).text
 
 
 def test_organiser_adds_a_rate(login, organiser):
