@@ -82,7 +82,8 @@ def span(start: datetime.datetime | None, end: datetime.datetime | None, languag
         return ""
     if end is None:
         return moment(start, language)
-    return f"{moment(start, language)} – {format_time(_local_datetime(end), 'short', locale=babel_locale(language))}"
+    ends = format_time(_local_datetime(end), "short", locale=babel_locale(language))
+    return f"{moment(start, language)} – {ends}"
 
 
 def _currency_pattern(locale: Locale, currency: str, decimals: int) -> str:
