@@ -113,6 +113,12 @@ def money(value: Number | None, currency: str = "", language: str | None = None,
     )
 
 
+def price(value: Number | None, currency: str = "", language: str | None = None) -> str:
+    """A vehicle's price: whole units unless it has cents ("7,230 USD" → "$7,230", 7230.5 → "$7,230.50")."""
+    number = Decimal(value or 0)
+    return money(number, currency, language, decimals=0 if number == number.to_integral_value() else 2)
+
+
 def number_text(value: Number | None, language: str | None = None, decimals: int = 0) -> str:
     """A grouped number: 12700 → "12,700", "12 700", "12.700"."""
     number = Decimal(value or 0).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

@@ -46,6 +46,11 @@ def amount(value: formats.Number | None, currency: str = "") -> str:
 
 
 @register.filter
+def price(value: formats.Number | None, currency: str = "") -> str:
+    return formats.price(value, currency)
+
+
+@register.filter
 def rate(value: formats.Number | None) -> str:
     return formats.rate(value)
 

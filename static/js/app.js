@@ -2,6 +2,16 @@
 (function () {
   "use strict";
 
+  // Tables that scroll inside themselves on phones (app.css) can be
+  // scrolled from the keyboard too.
+  document.querySelectorAll(
+    "main table:not(.cards-on-phone), .table-scroll, .grid-scroll"
+  ).forEach(function (region) {
+    if (!region.hasAttribute("tabindex")) {
+      region.setAttribute("tabindex", "0");
+    }
+  });
+
   // The language switcher submits as soon as a language is picked; its
   // button stays for browsers without JavaScript.
   document.addEventListener("change", function (event) {
