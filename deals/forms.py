@@ -77,6 +77,7 @@ class LotChoiceField(forms.ModelChoiceField[Lot]):
 
 
 class LineForm(forms.Form):
+    # Translators: a batch of identical used vehicles one exporter offers for export (not an auction lot).
     lot = LotChoiceField(label=_("Lot"), queryset=Lot.objects.none(), required=False)
     quantity = forms.IntegerField(label=_("Vehicles"), min_value=1, max_value=100_000, required=False)
     unit_price = forms.DecimalField(

@@ -70,6 +70,7 @@ class Deal(models.Model):
     url: str
 
     class Meta:
+        # Translators: a sale both the exporter and the buyer confirmed (a contract), not a discount.
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         ordering = ["-signed_on", "-pk"]

@@ -30,7 +30,7 @@ def agenda_calendar(event: Event, organisation: Organisation, meetings: Iterable
     calendar.add("prodid", "-//CarBridge//Meeting agenda//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{event.name} · {organisation.name}")
+    calendar.add("x-wr-calname", f"{event.display_name} · {organisation.name}")
     calendar.add("x-wr-timezone", event.time_zone)
     now = datetime.now(UTC)
     for meeting in meetings:

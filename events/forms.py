@@ -8,6 +8,7 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,14 @@ else:
     _LotChoiceField = forms.ModelChoiceField
 
 
+TRANSLATED = ("name_translations", "description_translations")
+TRANSLATED_PREFIXES = tuple(
+    f"{field.removesuffix('_translations')}_{code.replace('-', '_')}"
+    for field in TRANSLATED
+    for code, _language in settings.LANGUAGES
+)
+
+
 class EventForm(_EventModelForm):
     tables = forms.CharField(
         label=_("Tables"),
@@ -80,8 +89,9 @@ class EventForm(_EventModelForm):
 
     class Meta:
         model = Event
-        # The status has its own control on the event's page.
-        fields = [name for name in EVENT_FIELDS if name != "status"]
+        # The status has its own control on the event's page; the texts in
+        # other languages are one field per language (below).
+        fields = [name for name in EVENT_FIELDS if name not in {"status", *TRANSLATED}]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "time_zone": forms.Select(choices=[(zone, zone) for zone in TIME_ZONES]),
@@ -93,6 +103,45 @@ class EventForm(_EventModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["tables"] = ", ".join(self.instance.tables.values_list("name", flat=True))
+        for code, language in settings.LANGUAGES:
+            key = code.replace("-", "_")
+            self.fields[f"name_{key}"] = forms.CharField(
+                label=_("Name in %(language)s") % {"language": language},
+                max_length=200,
+                required=False,
+                initial=self.instance.name_translations.get(code, ""),
+            )
+            self.fields[f"description_{key}"] = forms.CharField(
+                label=_("Description in %(language)s") % {"language": language},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                initial=self.instance.description_translations.get(code, ""),
+            )
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if not field.name.startswith(TRANSLATED_PREFIXES)]
+
+    def translation_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """(language, [name field, description field]) for each of the site's languages."""
+        return [
+            (
+                str(language),
+                [self[f"name_{code.replace('-', '_')}"], self[f"description_{code.replace('-', '_')}"]],
+            )
+            for code, language in settings.LANGUAGES
+        ]
+
+    def event_data(self) -> dict[str, Any]:
+        """What the service saves: the model's fields and the texts by language."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        for field in TRANSLATED:
+            prefix = field.removesuffix("_translations")
+            data[field] = {
+                code: text.strip()
+                for code, _language in settings.LANGUAGES
+                if (text := self.cleaned_data.get(f"{prefix}_{code.replace('-', '_')}") or "").strip()
+            }
+        return data
 
     def clean_tables(self) -> list[str]:
         return table_names_from(self.cleaned_data["tables"])
@@ -284,6 +333,7 @@ class MeetingAddForm(forms.Form):
 
 class MeetingMoveForm(forms.Form):
     slot = SlotChoiceField(label=_("Slot"), queryset=Slot.objects.none())
+    # Translators: a numbered meeting table in the fair's hall (furniture), not a data table.
     table = forms.ModelChoiceField(label=_("Table"), queryset=EventTable.objects.none())
     reason = forms.CharField(
         label=_("Reason for the move"),

@@ -26,7 +26,8 @@ CASES = [
 
 
 def _named() -> SimpleNamespace:
-    return SimpleNamespace(name=NAME)
+    # Events show their name in the reader's language (display_name).
+    return SimpleNamespace(name=NAME, display_name=NAME)
 
 
 def test_every_app_with_emails_has_its_subjects_checked():

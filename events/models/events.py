@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def validate_translations(value: object) -> None:
+    if not isinstance(value, dict) or not all(
+        code in LANGUAGE_CODES and isinstance(text, str) for code, text in value.items()
+    ):
+        raise ValidationError(_("Give texts for the site's languages only."), code="translations")
+
+
+def in_reader_language(translations: dict[str, str]) -> str:
+    language = get_language() or ""
+    return translations.get(language, "").strip()
 
 
 def validate_time_zone(value: str) -> None:
@@ -47,6 +63,14 @@ class Event(models.Model):
     city = models.CharField(_("city"), max_length=100)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # The name and description in other languages, {"ru": "…", "fa": "…"}:
+    # each reader gets theirs, else the organiser's own (name, description).
+    name_translations = models.JSONField(
+        _("name in other languages"), default=dict, blank=True, validators=[validate_translations]
+    )
+    description_translations = models.JSONField(
+        _("description in other languages"), default=dict, blank=True, validators=[validate_translations]
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
@@ -93,7 +117,16 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language, falling back to the organiser's."""
+        return in_reader_language(self.name_translations) or self.name
+
+    @property
+    def display_description(self) -> str:
+        return in_reader_language(self.description_translations) or self.description
 
     def clean(self) -> None:
         if self.slug in RESERVED_EVENT_SLUGS:
@@ -157,6 +190,7 @@ class Slot(models.Model):
     ends_at = models.DateTimeField(_("ends"))
 
     class Meta:
+        # Translators: a time slot of the fair's agenda (e.g. 09:30–10:00).
         verbose_name = _("slot")
         verbose_name_plural = _("slots")
         ordering = ["event", "number"]
@@ -176,6 +210,7 @@ class EventTable(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
+        # Translators: a numbered meeting table in the fair's hall (furniture), not a data table.
         verbose_name = _("table")
         verbose_name_plural = _("tables")
         ordering = ["event", "position"]

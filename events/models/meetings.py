@@ -19,6 +19,7 @@ class Meeting(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
+        # Translators: a meeting's state: it took place (not 'held back' or 'reserved').
         HELD = "held", _("Held")
         NO_SHOW = "no_show", _("No-show")
 

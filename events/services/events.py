@@ -30,6 +30,8 @@ EVENT_FIELDS = (
     "city",
     "venue",
     "description",
+    "name_translations",
+    "description_translations",
     "time_zone",
     "slot_minutes",
     "registration_opens_at",

@@ -70,7 +70,7 @@ class _EventFormView(View):
         sessions = SessionFormSet(request.POST, prefix="sessions")
         if not (form.is_valid() and sessions.is_valid()):
             return self._render(request, form, sessions)
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        data = form.event_data()
         try:
             event = event_services.event_save(
                 organiser=member_organisation(request),

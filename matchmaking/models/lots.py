@@ -103,6 +103,7 @@ class Lot(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        # Translators: a batch of identical used vehicles one exporter offers for export (not an auction lot).
         verbose_name = _("lot")
         verbose_name_plural = _("lots")
         ordering = ["-updated_at", "-pk"]

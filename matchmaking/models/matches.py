@@ -109,6 +109,7 @@ class Match(models.Model):
     contacts: MatchContacts | None
 
     class Meta:
+        # Translators: a lot the matching engine proposes for a buyer's need, with a score.
         verbose_name = _("match")
         verbose_name_plural = _("matches")
         ordering = ["need", "rank_for_need", "-score", "lot_id"]

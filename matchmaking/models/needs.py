@@ -91,6 +91,7 @@ class Need(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        # Translators: a buyer's purchase request (what vehicles, how many, budget, destination).
         verbose_name = _("need")
         verbose_name_plural = _("needs")
         ordering = ["-updated_at", "-pk"]
