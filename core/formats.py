@@ -146,3 +146,11 @@ def compact_money(value: Number | None, currency: str = "CNY", language: str | N
     return format_compact_currency(
         Decimal(value or 0), currency, locale=babel_locale(language), fraction_digits=2
     )
+
+
+def isolate(value: object) -> str:
+    """Text wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, the
+    plain-text <bdi>: a Latin name, VIN or reference in a right-to-left
+    sentence keeps its own order and does not reorder its neighbours."""
+    text = str(value)
+    return f"\u2068{text}\u2069" if text else text

@@ -64,3 +64,10 @@ def number(value: formats.Number | None) -> str:
 def clock(value: datetime.time | None) -> str:
     """Only under a heading that gives the date."""
     return formats.clock(value)
+
+
+@register.filter
+def isolate(value: object) -> str:
+    """A name inside a sentence keeps its own direction: "Co., Ltd." stays
+    whole inside Persian or Arabic text (Unicode first-strong isolate)."""
+    return formats.isolate(value)

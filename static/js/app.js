@@ -12,6 +12,29 @@
     }
   });
 
+  // On phones a list's filters fold away unless one is on, so the list
+  // itself is on the first screen.
+  if (window.matchMedia("(max-width: 768px)").matches) {
+    document.querySelectorAll("details.filters-panel[open]:not([data-filtering])").forEach(function (panel) {
+      panel.removeAttribute("open");
+    });
+  }
+
+  // Tables that become cards on phones (app.css) label each value with its
+  // column's heading.
+  document.querySelectorAll("table.cards-on-phone").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (!cell.hasAttribute("data-label") && headings[index]) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
+
   // The language switcher submits as soon as a language is picked; its
   // button stays for browsers without JavaScript.
   document.addEventListener("change", function (event) {

@@ -326,7 +326,7 @@ def test_the_list_is_paginated_and_keeps_the_filters(client, buyer, published):
 
 def test_the_page_prints_as_a_document(client, need, published):
     response = _list(client, published)
-    assert 'class="striped opportunity-list"' in response.text
+    assert 'class="striped opportunity-list cards-on-phone"' in response.text
     assert "data-print" in response.text
     assert re.search(r'class="print-only"', response.text)
     assert "@media print" in (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()

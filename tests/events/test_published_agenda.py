@@ -198,7 +198,8 @@ def test_the_schedule_page_previews_a_rerun_and_applies_it(
     assert newcomer.state == Meeting.State.REQUESTED
     assert "place 1 meeting that is waiting for a place" in page.text
     assert "leave every other published meeting where it is" in page.text
-    assert "email 2 participants about their changed meetings: Exporter0 Auto, Idle Trading." in page.text
+    told = "about their changed meetings: <bdi>Exporter0 Auto</bdi>, <bdi>Idle Trading</bdi>."
+    assert f"email 2 participants {told}" in page.text
     run = page.context["run"]
     apply_url = reverse("event_schedule_apply", args=[fair.slug, run.pk])
     assert apply_url in page.text
