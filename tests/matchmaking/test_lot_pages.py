@@ -485,7 +485,7 @@ def test_editing_with_errors_keeps_the_saved_lot_on_the_page(login, exporter_adm
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"ref", "quantity"}
-    assert "Edit lot OWN-1" in response.text
+    assert "Edit lot \u2068OWN-1\u2069" in response.text
     lot.refresh_from_db()
     assert lot.ref == "OWN-1"
 
