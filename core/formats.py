@@ -126,6 +126,12 @@ def number_text(value: Number | None, language: str | None = None, decimals: int
     return format_decimal(number, format=pattern, locale=babel_locale(language))
 
 
+def share(value: Number | None, language: str | None = None) -> str:
+    """A share, score or duration to one decimal, none when whole: 21.5, 10, 21,5 (ru)."""
+    number = Decimal(value or 0).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return format_decimal(number, format="#,##0.#", locale=babel_locale(language))
+
+
 def rate(value: Number | None, language: str | None = None) -> str:
     """An exchange rate with the digits it has (up to ten): 7.10000000 → "7.1", 0.0000071."""
     if value is None:

@@ -71,3 +71,9 @@ def isolate(value: object) -> str:
     """A name inside a sentence keeps its own direction: "Co., Ltd." stays
     whole inside Persian or Arabic text (Unicode first-strong isolate)."""
     return formats.isolate(value)
+
+
+@register.filter
+def decimal(value: formats.Number | None) -> str:
+    """A share or a score with one decimal, none when whole: 21.5, 10, 21,5 (ru)."""
+    return formats.share(value)
