@@ -4,6 +4,7 @@ availability, the agenda and its calendar feed."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,13 +13,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from accounts.middleware import LANGUAGE_CODES
 from events.calendars import agenda_calendar
 from events.check_in_codes import check_in_token, expiry_day, qr_svg
 from events.forms import ApplyForm, AvailabilityForm, MeetingAnswerForm, MeetingOutcomeForm
@@ -181,6 +183,8 @@ class AgendaView(_ApprovedParticipant, TemplateView):
             closed=[m for m in meetings if m.state in (Meeting.State.DECLINED, Meeting.State.CANCELLED)],
             feed_url=self.request.build_absolute_uri(
                 reverse("event_calendar_feed", args=[self.event.slug, self.participation.calendar_token])
+                + "?"
+                + urlencode({"lang": translation.get_language()})
             ),
             answer_form=MeetingAnswerForm(),
             outcome_choices=Meeting.Outcome.choices,
@@ -231,7 +235,11 @@ class AgendaFeedView(View):
         )
         if participation is None:
             raise Http404
-        return _ics_response(participation.event, participation, download=False)
+        # The calendar app sends no language of its own choosing: the address
+        # carries the language of the person who copied it from their agenda.
+        language = request.GET.get("lang", "")
+        with translation.override(language if language in LANGUAGE_CODES else translation.get_language()):
+            return _ics_response(participation.event, participation, download=False)
 
 
 class MeetingAnswerView(LoginRequiredMixin, EventScoped, View):

@@ -168,3 +168,18 @@ def test_an_empty_agenda_is_still_a_calendar(fair, exporter_admin, join):
     calendar = icalendar.Calendar.from_ical(_ics(fair, exporter_admin.membership.organisation))
     assert calendar.walk("VEVENT") == []
     assert str(calendar["VERSION"]) == "2.0"
+
+
+def test_the_feed_speaks_the_language_of_whoever_copied_its_address(login, client, agenda, exporter_admin):
+    client_of_exporter = login(exporter_admin)
+    client_of_exporter.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    agenda_page = client_of_exporter.get(reverse("event_agenda", args=[agenda.event.slug]))
+    feed_url = agenda_page.context["feed_url"]
+    assert feed_url.endswith("?lang=ru")
+
+    # The calendar app asks in English; the address says Russian.
+    feed = client.get(feed_url.removeprefix("http://testserver"), headers={"accept-language": "en"})
+
+    summaries = [str(item["SUMMARY"]) for item in _items(feed.content).values()]
+    assert summaries
+    assert all(summary.startswith("Встреча") for summary in summaries), summaries
