@@ -77,13 +77,20 @@ def moment(value: datetime.datetime | None, language: str | None = None) -> str:
 
 
 def span(start: datetime.datetime | None, end: datetime.datetime | None, language: str | None = None) -> str:
-    """A slot: its start with its date, then its end time: "Wed, Dec 2, 2026, 2:00 PM – 2:30 PM"."""
+    """A slot: its date once and both times, where the language puts the
+    time: "Wed, Dec 2, 2026, 2:00 PM – 2:30 PM", "14:00 – 14:30 Thứ 4, 2 thg 12, 2026"."""
     if start is None:
         return ""
     if end is None:
         return moment(start, language)
-    until = format_time(_local_datetime(end), "short", locale=babel_locale(language))
-    return f"{moment(start, language)} – {until}"
+    locale = babel_locale(language)
+    local_start, local_end = _local_datetime(start), _local_datetime(end)
+    times = " – ".join(format_time(moment, "short", locale=locale) for moment in (local_start, local_end))
+    return (
+        str(get_datetime_format("medium", locale=locale))
+        .replace("{1}", format_skeleton("yMMMEd", local_start, locale=locale))
+        .replace("{0}", times)
+    )
 
 
 def _currency_pattern(locale: Locale, currency: str, decimals: int) -> str:

@@ -80,3 +80,11 @@ def test_shares_have_one_decimal_only_when_needed():
 def test_a_name_keeps_its_own_direction_inside_a_sentence():
     assert formats.isolate("Jinniu Auto Export Co., Ltd.") == "\u2068Jinniu Auto Export Co., Ltd.\u2069"
     assert formats.isolate("") == ""
+
+
+def test_a_slot_puts_its_times_where_the_language_puts_a_time():
+    with translation.override("vi"), timezone.override(SHANGHAI):
+        assert (
+            formats.span(START, START + datetime.timedelta(minutes=30))
+            == "14:42 – 15:12 Thứ 4, 2 thg 12, 2026"
+        )
