@@ -85,7 +85,7 @@ def span(start: datetime.datetime | None, end: datetime.datetime | None, languag
         return moment(start, language)
     locale = babel_locale(language)
     local_start, local_end = _local_datetime(start), _local_datetime(end)
-    times = " – ".join(format_time(moment, "short", locale=locale) for moment in (local_start, local_end))
+    times = " – ".join(format_time(at, "short", locale=locale) for at in (local_start, local_end))
     return (
         str(get_datetime_format("medium", locale=locale))
         .replace("{1}", format_skeleton("yMMMEd", local_start, locale=locale))
