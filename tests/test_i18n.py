@@ -11,6 +11,7 @@ import pytest
 import pyuca
 from django.conf import settings
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_countries import countries
@@ -127,3 +128,11 @@ def test_country_pickers_put_the_fairs_destinations_first_sorted_in_the_readers_
     assert rest[:20] == sorted(rest[:20], key=collator.sort_key)
     with translation.override(language):
         assert str(countries.name("RU")) in first
+
+
+def test_the_error_page_speaks_the_readers_language():
+    with translation.override("fa"):
+        page = render_to_string("500.html")
+
+    assert 'lang="fa" dir="rtl"' in page
+    assert "خطایی رخ داد" in page
