@@ -8,13 +8,19 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from core import formats
+from core.translations import (
+    LANGUAGE_CODES,
+    add_translation_fields,
+    field_name,
+    language_fields,
+    translations_from,
+)
 from events.models import Event, EventTable, Meeting, Participation, Slot
 from events.selectors import lots_to_offer
 from events.services.events import EVENT_FIELDS, SessionSpec, table_names_from
@@ -74,9 +80,7 @@ else:
 
 TRANSLATED = ("name_translations", "description_translations")
 TRANSLATED_PREFIXES = tuple(
-    f"{field.removesuffix('_translations')}_{code.replace('-', '_')}"
-    for field in TRANSLATED
-    for code, _language in settings.LANGUAGES
+    field_name(field.removesuffix("_translations"), code) for field in TRANSLATED for code in LANGUAGE_CODES
 )
 
 
@@ -103,44 +107,29 @@ class EventForm(_EventModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["tables"] = ", ".join(self.instance.tables.values_list("name", flat=True))
-        for code, language in settings.LANGUAGES:
-            key = code.replace("-", "_")
-            self.fields[f"name_{key}"] = forms.CharField(
-                label=_("Name in %(language)s") % {"language": language},
-                max_length=200,
-                required=False,
-                initial=self.instance.name_translations.get(code, ""),
-            )
-            self.fields[f"description_{key}"] = forms.CharField(
-                label=_("Description in %(language)s") % {"language": language},
-                widget=forms.Textarea(attrs={"rows": 2}),
-                required=False,
-                initial=self.instance.description_translations.get(code, ""),
-            )
+        add_translation_fields(
+            self, "name", self.fields["name"], _("Name in %(language)s"), self.instance.name_translations
+        )
+        add_translation_fields(
+            self,
+            "description",
+            self.fields["description"],
+            _("Description in %(language)s"),
+            self.instance.description_translations,
+        )
 
     def main_fields(self) -> list[forms.BoundField]:
         return [field for field in self.visible_fields() if not field.name.startswith(TRANSLATED_PREFIXES)]
 
     def translation_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         """(language, [name field, description field]) for each of the site's languages."""
-        return [
-            (
-                str(language),
-                [self[f"name_{code.replace('-', '_')}"], self[f"description_{code.replace('-', '_')}"]],
-            )
-            for code, language in settings.LANGUAGES
-        ]
+        return language_fields(self, ("name", "description"))
 
     def event_data(self) -> dict[str, Any]:
         """What the service saves: the model's fields and the texts by language."""
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        for field in TRANSLATED:
-            prefix = field.removesuffix("_translations")
-            data[field] = {
-                code: text.strip()
-                for code, _language in settings.LANGUAGES
-                if (text := self.cleaned_data.get(f"{prefix}_{code.replace('-', '_')}") or "").strip()
-            }
+        data["name_translations"] = translations_from(dict(self.cleaned_data), "name")
+        data["description_translations"] = translations_from(dict(self.cleaned_data), "description")
         return data
 
     def clean_tables(self) -> list[str]:

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-
-LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
-
-
-def validate_translations(value: object) -> None:
-    if not isinstance(value, dict) or not all(
-        code in LANGUAGE_CODES and isinstance(text, str) for code, text in value.items()
-    ):
-        raise ValidationError(_("Give texts for the site's languages only."), code="translations")
-
-
-def in_reader_language(translations: dict[str, str]) -> str:
-    language = get_language() or ""
-    return translations.get(language, "").strip()
+from core.translations import in_reader_language, validate_translations
 
 
 def validate_time_zone(value: str) -> None:

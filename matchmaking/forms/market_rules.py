@@ -15,6 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.translations import (
+    LANGUAGE_CODES,
+    add_translation_fields,
+    field_name,
+    language_fields,
+    translations_from,
+)
 from matchmaking.choices import CURRENCY_CHOICES, AgeCountedFrom, EmissionStandard, FuelType, Steering
 from matchmaking.forms.common import apply_service_error
 from matchmaking.models import FxRate, MarketRule
@@ -52,6 +59,9 @@ def _fuel_checkboxes(label: StrOrPromise, help_text: StrOrPromise) -> forms.Mult
     )
 
 
+NOTES_FIELDS = tuple(field_name("notes", code) for code in LANGUAGE_CODES)
+
+
 class MarketRuleForm(forms.Form):
     country = _field(MarketRule, "country", label=_("Destination country"))
     applies_to_fuels = _fuel_checkboxes(
@@ -86,9 +96,26 @@ class MarketRuleForm(forms.Form):
 
     field_order = list(MARKET_RULE_FIELDS)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(
+            self,
+            "notes",
+            self.fields["notes"],
+            _("Notes in %(language)s"),
+            self.initial.get("notes_translations") or {},
+        )
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if not field.name.startswith(NOTES_FIELDS)]
+
+    def translation_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return language_fields(self, ("notes",))
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        cleaned["notes_translations"] = translations_from(cleaned, "notes")
         # Said here as well as in the service, so it shows up together with the
         # form's own errors rather than only once those are fixed.
         if "max_age_years" in cleaned:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.translations import in_reader_language, validate_translations
 from matchmaking.choices import AgeCountedFrom, EmissionStandard, Steering
 from matchmaking.validators import validate_fuel_types
 
@@ -65,6 +66,10 @@ class MarketRule(models.Model):
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The notes in other languages, {"ru": "…"}; readers get theirs, else `notes`.
+    notes_translations = models.JSONField(
+        _("notes in other languages"), default=dict, blank=True, validators=[validate_translations]
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -82,6 +87,10 @@ class MarketRule(models.Model):
     def __str__(self) -> str:
         scope = ", ".join(self.applies_to_fuels) if self.applies_to_fuels else str(_("all fuels"))
         return f"{self.country.code} ({scope})"
+
+    @property
+    def display_notes(self) -> str:
+        return in_reader_language(self.notes_translations) or self.notes
 
     def applies_to(self, fuel_type: str) -> bool:
         return not self.applies_to_fuels or fuel_type in self.applies_to_fuels

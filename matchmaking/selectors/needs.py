@@ -71,7 +71,7 @@ def market_rule_panel(country: object, steering: str = "") -> MarketRulePanel | 
             source=rule.source,
             uncertain=rule.uncertain,
             last_checked=rule.last_checked,
-            notes=rule.notes,
+            notes=rule.display_notes,
         )
         for rule in rules
     ]

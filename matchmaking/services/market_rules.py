@@ -5,7 +5,9 @@ are `ValidationError`s with a message for the person who asked."""
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,11 @@ MARKET_RULE_FIELDS = (
     "notes",
 )
 
+# What a form or a caller may set: the file's columns and the notes in other
+# languages (which a loaded file takes from BUNDLED_NOTE_TRANSLATIONS).
+EDITABLE_FIELDS = (*MARKET_RULE_FIELDS, "notes_translations")
+BUNDLED_NOTE_TRANSLATIONS = BUNDLED_MARKET_RULES.with_name("market_rule_notes.json")
+
 _FUEL_LISTS = ("applies_to_fuels", "banned_fuels")
 _BOOLEANS = ("used_imports_banned", "uncertain")
 _INTEGERS = ("max_age_years", "max_engine_cc", "max_mileage_km")
@@ -55,7 +62,7 @@ def _fuel_list(values: Any) -> Any:
 
 
 def _normalise_rule(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(fields) - set(MARKET_RULE_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not market rule fields: {sorted(unknown)}")
     for name in _FUEL_LISTS:
@@ -184,7 +191,17 @@ def _parse_rule_row(row: dict[str, str]) -> dict[str, Any]:
             errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
+    fields["notes_translations"] = bundled_note_translations().get(fields["notes"].strip(), {})
     return _normalise_rule(fields)
+
+
+@cache
+def bundled_note_translations() -> dict[str, dict[str, str]]:
+    """The bundled rules' notes in the site's other languages, by English text:
+    a file loaded later with the same notes gets them too."""
+    with BUNDLED_NOTE_TRANSLATIONS.open(encoding="utf-8") as file:
+        loaded: dict[str, dict[str, str]] = json.load(file)
+    return loaded
 
 
 def _describe(error: ValidationError) -> list[str]:

@@ -168,7 +168,7 @@ class MarketRuleEditView(_EditView[MarketRule]):
     permission_required = "matchmaking.manage_market_rules"
     model = MarketRule
     form_class = MarketRuleForm
-    fields = services.MARKET_RULE_FIELDS
+    fields = services.EDITABLE_FIELDS
     template_name = "matchmaking/organiser/market_rule_form.html"
     context_object_name = "rule"
 
