@@ -4,12 +4,15 @@ they fail."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -77,3 +80,13 @@ def shoot(tmp_path):
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
     return _shoot
+
+
+@pytest.fixture
+def demo_fair() -> str:
+    # What data migrations put in (the convention, market rules and rates),
+    # which an earlier transactional test may have flushed; both are idempotent.
+    importlib.import_module("accounts.migrations.0002_first_convention").publish(apps, None)
+    importlib.import_module("matchmaking.migrations.0002_initial_market_rules_and_fx").load(apps, None)
+    call_command("seed_demo", verbosity=0)
+    return "chengdu-2026"

@@ -3,27 +3,13 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREEN = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture
-def demo_fair() -> str:
-    # What data migrations put in (the convention, market rules and rates),
-    # which an earlier transactional test may have flushed; both are idempotent.
-    importlib.import_module("accounts.migrations.0002_first_convention").publish(apps, None)
-    importlib.import_module("matchmaking.migrations.0002_initial_market_rules_and_fx").load(apps, None)
-    call_command("seed_demo", verbosity=0)
-    return "chengdu-2026"
 
 
 def test_the_big_screen_fits_1920_by_1080(site, browser, shoot, demo_fair):

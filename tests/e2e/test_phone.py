@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Organisation
+from deals.models import Deal
+from demo.management.commands.seed_demo import DEMO_PASSWORD
+from events.check_in_codes import check_in_token, expiry_day
+from events.models import Participation
 from events.services.meetings import meeting_move
+from matchmaking.models import Lot, Need
 from tests.events.conftest import make_fair
 from tests.factories import (
     PASSWORD,
@@ -28,10 +34,10 @@ def _phone(browser, language: str):
     return context, page
 
 
-def _sign_in(page, site: str, email: str, language: str) -> None:
+def _sign_in(page, site: str, email: str, language: str, password: str = PASSWORD) -> None:
     page.goto(f"{site}/accounts/login/")
     page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{site}/dashboard/")
     # The switcher in the footer saves the language for this person.
@@ -87,3 +93,45 @@ def test_the_agenda_fits_a_phone_and_its_confirm_button_is_in_view(site, browser
     assert box["height"] >= 44
     shoot(page, f"phone-agenda-{language}")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_the_demo_fairs_pages_fit_a_phone(site, browser, shoot, demo_fair, language):
+    exporter = Organisation.objects.get(name__startswith="Chengdu Jinniu")
+    buyer = Organisation.objects.get(name__startswith="Tashkent")
+    lot = Lot.objects.filter(exporter=exporter, matches__isnull=False).first()
+    need = Need.objects.filter(buyer=buyer, matches__isnull=False).first()
+    deal = Deal.objects.filter(exporter=exporter).first()
+    participation = Participation.objects.get(event__slug=demo_fair, organisation=buyer)
+    token = check_in_token(participation, expiry_day(participation.event))
+    fair = f"/events/{demo_fair}"
+    pages = {
+        "chengdu": [
+            "/dashboard/",
+            f"{fair}/agenda/",
+            "/lots/",
+            f"/lots/{lot.pk}/",
+            f"/lots/{lot.pk}/matches/",
+            "/deals/",
+            f"/deals/{deal.pk}/",
+        ],
+        "tashkent": ["/needs/", f"/needs/{need.pk}/matches/", "/needs/new/", "/market-rules/"],
+        "organiser": [
+            f"{fair}/participants/",
+            f"{fair}/meetings/",
+            f"{fair}/dashboard/",
+            f"{fair}/opportunities/",
+            f"{fair}/check-in/{token}/",
+            f"{fair}/grid/",
+        ],
+    }
+    for login, paths in pages.items():
+        context, page = _phone(browser, language)
+        _sign_in(page, site, f"{login}@carbridge.example", language, password=DEMO_PASSWORD)
+        for path in paths:
+            response = page.goto(f"{site}{path}")
+            assert response is not None
+            assert response.status == 200, path
+            scroll_width, viewport = _page_width(page)
+            assert scroll_width <= viewport, f"{path} scrolls sideways in {language}: {scroll_width}"
+        context.close()
