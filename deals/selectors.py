@@ -244,3 +244,8 @@ def match_summary_of(organisation: Organisation, limit: int = 3) -> MatchSummary
         .order_by("-score", "pk")[:limit]
     )
     return MatchSummary(awaiting_answer=counts["awaiting_answer"], mutual=counts["mutual"], top=top)
+
+
+def exporter_confirmed_deals(exporter: Organisation) -> dict[str, int]:
+    """For the exporter's profile on buyers' lot pages (matchmaking.hooks)."""
+    return {"confirmed_deals": Deal.objects.filter(exporter=exporter, state=Deal.State.CONFIRMED).count()}

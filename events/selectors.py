@@ -389,3 +389,8 @@ def run_changes(run: ScheduleRun) -> RunChanges:
     changes.sort(key=position)
     told = {org.pk: org for c in changes for org in (c.meeting.exporter, c.meeting.buyer)}
     return RunChanges(changes, sorted(told.values(), key=lambda org: org.name))
+
+
+def exporter_meetings_held(exporter: Organisation) -> dict[str, int]:
+    """For the exporter's profile on buyers' lot pages (matchmaking.hooks)."""
+    return {"meetings_held": Meeting.objects.filter(exporter=exporter, state=Meeting.State.HELD).count()}

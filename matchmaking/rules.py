@@ -53,6 +53,20 @@ def is_public_lot_photo(user: User | AnonymousUser | None, photo: object) -> boo
 
 
 @predicate
+def is_buyer_of_available_lot(user: User | AnonymousUser, lot: object) -> bool:
+    """Any buyer may read an available (published) lot's page: proposals
+    link to it, and its photos are public already. Drafts, reserved, sold and
+    withdrawn lots stay with their exporter and the organisers."""
+    membership = _membership(user)
+    return bool(
+        membership
+        and membership.organisation.is_buyer
+        and isinstance(lot, Lot)
+        and lot.status == Lot.Status.AVAILABLE
+    )
+
+
+@predicate
 def is_side_of_match(user: User | AnonymousUser, match: object) -> bool:
     """The exporter of the match's lot or the buyer of its need."""
     membership = _membership(user)
@@ -77,6 +91,8 @@ def is_buyer(user: User | AnonymousUser) -> bool:
 
 add_perm("matchmaking.add_lot", is_exporter)
 add_perm("matchmaking.view_lot", owns | is_organiser)
+# The lot's page itself; its proposals (matchmaking.view_lot) stay the exporter's.
+add_perm("matchmaking.view_lot_page", owns | is_organiser | is_buyer_of_available_lot)
 add_perm("matchmaking.change_lot", owns)
 add_perm("matchmaking.view_lotphoto", is_public_lot_photo | owns | is_organiser)
 add_perm("matchmaking.add_need", is_buyer)

@@ -32,6 +32,7 @@ from matchmaking.forms.lots import LotForm, LotPhotoForm
 from matchmaking.models import Lot
 from matchmaking.rules import has_perm, is_exporter
 from matchmaking.selectors import lots as selectors
+from matchmaking.selectors.lot_offers import lot_offer
 from matchmaking.services import lots as services
 from matchmaking.views import MemberRequest, member_organisation
 
@@ -231,7 +232,11 @@ class LotUpdateView(_LotFormMixin, ObjectPermissionRequiredMixin, _LotUpdateView
 
 
 class LotDetailView(ObjectPermissionRequiredMixin, _LotDetailView):
-    permission_required = "matchmaking.view_lot"
+    """The exporter's (and organisers') page of a lot, and for buyers the
+    published lot with their proposals, the exporter's record and, after
+    mutual interest, the VIN and contacts."""
+
+    permission_required = "matchmaking.view_lot_page"
     template_name = "matchmaking/lots/detail.html"
     context_object_name = "lot"
     request: MemberRequest
@@ -239,9 +244,20 @@ class LotDetailView(ObjectPermissionRequiredMixin, _LotDetailView):
     def get_queryset(self) -> QuerySet[Lot]:
         return selectors.lot_with_photos()
 
+    def _for_buyer(self) -> bool:
+        return not self.request.user.has_perm("matchmaking.view_lot", self.object)
+
+    def get_template_names(self) -> list[str]:
+        return ["matchmaking/lots/offer.html"] if self._for_buyer() else [self.template_name]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         lot: Lot = self.object
+        if self._for_buyer():
+            context["photos"] = list(lot.photos.all())
+            context["offer"] = offer = lot_offer(lot, member_organisation(self.request))
+            context["vin_masked"] = bool(lot.vin) and not offer.mutual
+            return context
         can_change = self.request.user.has_perm("matchmaking.change_lot", lot)
         context["can_change"] = can_change
         context["photos"] = photos = list(lot.photos.all())

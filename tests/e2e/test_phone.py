@@ -115,7 +115,13 @@ def test_the_demo_fairs_pages_fit_a_phone(site, browser, shoot, demo_fair, langu
             "/deals/",
             f"/deals/{deal.pk}/",
         ],
-        "tashkent": ["/needs/", f"/needs/{need.pk}/matches/", "/needs/new/", "/market-rules/"],
+        "tashkent": [
+            "/needs/",
+            f"/needs/{need.pk}/matches/",
+            f"/lots/{need.matches.first().lot_id}/",
+            "/needs/new/",
+            "/market-rules/",
+        ],
         "organiser": [
             f"{fair}/participants/",
             f"{fair}/meetings/",

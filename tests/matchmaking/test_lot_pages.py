@@ -156,8 +156,15 @@ def test_buyers_cannot_list_or_create_lots(login, buyer_admin, others_lot):
     assert client.get(reverse("lot_list")).status_code == 404
     assert client.get(reverse("lot_create")).status_code == 404
     assert client.post(reverse("lot_create"), lot_data()).status_code == 404
-    assert client.get(reverse("lot_detail", args=[others_lot.pk])).status_code == 404
     assert not Lot.objects.filter(ref="SC-001").exists()
+    # A published lot opens as the buyers' page (tests/matchmaking/test_lot_offer_page.py);
+    # a draft does not.
+    assert (
+        client.get(reverse("lot_detail", args=[others_lot.pk])).templates[0].name
+        == "matchmaking/lots/offer.html"
+    )
+    Lot.objects.filter(pk=others_lot.pk).update(status=Lot.Status.DRAFT)
+    assert client.get(reverse("lot_detail", args=[others_lot.pk])).status_code == 404
 
 
 def test_organisers_see_every_lot_but_change_none(login, organiser, others_lot):
