@@ -12,6 +12,16 @@ urlpatterns = [
     path("lots/<int:pk>/status/", exporter.LotStatusView.as_view(), name="lot_status"),
     path("lots/<int:pk>/photos/", exporter.LotPhotoAddView.as_view(), name="lot_photo_add"),
     path(
+        "lots/<int:pk>/inspection-report/",
+        exporter.LotInspectionReportView.as_view(),
+        name="lot_inspection_report",
+    ),
+    path(
+        "lots/<int:pk>/inspection-report.pdf",
+        files.LotInspectionReportFileView.as_view(),
+        name="lot_inspection_report_file",
+    ),
+    path(
         "lots/<int:pk>/photos/<int:photo_pk>/delete/",
         exporter.LotPhotoDeleteView.as_view(),
         name="lot_photo_delete",

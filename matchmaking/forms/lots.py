@@ -145,6 +145,40 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+MAX_INSPECTION_REPORT_BYTES = 10 * 1024 * 1024
+
+
+class InspectionReportForm(forms.Form):
+    """A PDF inspection report: the file's own first bytes must say PDF (a
+    renamed spreadsheet or image is refused), and it is at most 10 MB."""
+
+    report = forms.FileField(
+        label=_("Inspection report (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report"].help_text = _("A PDF of at most %(max)s MB, shown to buyers with the lot.") % {
+            "max": f"{MAX_INSPECTION_REPORT_BYTES / 1024 / 1024:g}"
+        }
+
+    def clean_report(self) -> UploadedFile[bytes]:
+        report: UploadedFile[bytes] = self.cleaned_data["report"]
+        if (report.size or 0) > MAX_INSPECTION_REPORT_BYTES:
+            raise ValidationError(
+                _("The report is larger than %(max)s MB.")
+                % {"max": f"{MAX_INSPECTION_REPORT_BYTES / 1024 / 1024:g}"},
+                code="too_large",
+            )
+        report.seek(0)
+        head = report.read(5)
+        report.seek(0)
+        if head != b"%PDF-":
+            raise ValidationError(_("This file is not a PDF."), code="not_pdf")
+        return report
+
+
 class LotPhotoForm(forms.Form):
     """One or more photos for a lot. The real image type is read by Pillow, so a
     renamed text file or a GIF called .jpg is refused."""

@@ -19,10 +19,15 @@ from matchmaking.choices import (
     Steering,
     Transmission,
 )
+from matchmaking.storage import private_storage
 from matchmaking.validators import validate_shipping_modes, validate_vin
 
 MIN_MODEL_YEAR = 1990
 MAX_MODEL_YEAR = 2100
+
+
+def _inspection_report_path(lot: Lot, filename: str) -> str:
+    return f"inspection-reports/{lot.exporter_id}/{lot.pk}/report.pdf"
 
 
 class Lot(models.Model):
@@ -99,6 +104,11 @@ class Lot(models.Model):
     )
     vin = models.CharField(_("VIN"), max_length=17, blank=True, validators=[validate_vin])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # An inspection report (PDF) the exporter may add: kept private and served
+    # only to those who may read the lot (views/files.py).
+    inspection_report = models.FileField(
+        _("inspection report"), upload_to=_inspection_report_path, storage=private_storage, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

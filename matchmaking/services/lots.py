@@ -99,6 +99,31 @@ def lot_photo_add(*, lot: Lot, image: Any) -> LotPhoto:
 
 
 @transaction.atomic
+def lot_inspection_report_set(*, lot: Lot, report: Any) -> Lot:
+    """Attach (or replace) the lot's inspection report, a checked PDF."""
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    previous = lot.inspection_report.name or ""
+    lot.inspection_report.save("report.pdf", report, save=False)
+    lot.save(update_fields=["inspection_report", "updated_at"])
+    storage, name = lot.inspection_report.storage, lot.inspection_report.name or ""
+    if previous and previous != name:
+        transaction.on_commit(lambda: storage.delete(previous))
+    return lot
+
+
+@transaction.atomic
+def lot_inspection_report_remove(*, lot: Lot) -> Lot:
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    storage, name = lot.inspection_report.storage, lot.inspection_report.name or ""
+    lot.inspection_report = ""  # an empty FileField is ""
+    lot.save(update_fields=["inspection_report", "updated_at"])
+    if name:
+        # The file goes once the row no longer points at it.
+        transaction.on_commit(lambda: storage.delete(name))
+    return lot
+
+
+@transaction.atomic
 def lot_photo_remove(*, photo: LotPhoto) -> None:
     # The file goes only once the row is gone for good: a rolled-back
     # transaction must not leave a photo row pointing at nothing.

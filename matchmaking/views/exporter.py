@@ -28,7 +28,7 @@ from accounts.selectors import convention_is_signed
 from matchmaking import hooks
 from matchmaking.filters import LotFilter
 from matchmaking.forms.common import StatusForm, apply_service_error
-from matchmaking.forms.lots import LotForm, LotPhotoForm
+from matchmaking.forms.lots import InspectionReportForm, LotForm, LotPhotoForm
 from matchmaking.models import Lot
 from matchmaking.rules import has_perm, is_exporter
 from matchmaking.selectors import lots as selectors
@@ -264,6 +264,7 @@ class LotDetailView(ObjectPermissionRequiredMixin, _LotDetailView):
         if can_change:
             context["actions"] = actions = lot_actions(lot)
             context.setdefault("photo_form", LotPhotoForm(existing=len(photos)))
+            context.setdefault("report_form", InspectionReportForm())
             context["photo_room"] = services.MAX_PHOTOS_PER_LOT - len(photos)
             for extra in hooks.lot_page_context:
                 context.update(extra(lot))
@@ -331,6 +332,26 @@ class LotPhotoAddView(LotDetailView):
                 request,
                 ngettext("%(count)s photo added.", "%(count)s photos added.", added) % {"count": added},
             )
+        return redirect("lot_detail", pk=lot.pk)
+
+
+class LotInspectionReportView(LotDetailView):
+    """Add, replace or remove the lot's inspection report from its page."""
+
+    permission_required = "matchmaking.change_lot"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.object = lot = self.get_object()
+        if request.POST.get("remove"):
+            services.lot_inspection_report_remove(lot=lot)
+            messages.success(request, _("Inspection report removed."))
+            return redirect("lot_detail", pk=lot.pk)
+        form = InspectionReportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(report_form=form), status=400)
+        services.lot_inspection_report_set(lot=lot, report=form.cleaned_data["report"])
+        messages.success(request, _("Inspection report added."))
         return redirect("lot_detail", pk=lot.pk)
 
 

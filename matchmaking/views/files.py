@@ -13,7 +13,7 @@ from django.views import View
 from django.views.static import serve
 
 from matchmaking.rules import is_public_lot_photo
-from matchmaking.selectors.lots import lot_photo_named
+from matchmaking.selectors.lots import lot_photo_named, lots_with_exporter
 from matchmaking.views.spreadsheets import ImportJobProgressView
 
 # A photo never changes under its name (a new upload gets a new one); an hour
@@ -33,6 +33,28 @@ class ImportFileView(ImportJobProgressView):
         except (FileNotFoundError, ValueError):
             raise Http404 from None
         response = FileResponse(handle, as_attachment=True, filename=job.original_name)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class LotInspectionReportFileView(View):
+    """A lot's inspection report, to whoever may read the lot's page."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        lot = lots_with_exporter().filter(pk=pk).first()
+        if (
+            lot is None
+            or not lot.inspection_report
+            or not request.user.has_perm("matchmaking.view_lot_page", lot)
+        ):
+            raise Http404
+        try:
+            handle = lot.inspection_report.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=False, filename=f"{lot.ref}-inspection.pdf", content_type="application/pdf"
+        )
         response["Cache-Control"] = "private, no-store"
         return response
 
