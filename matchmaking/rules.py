@@ -67,6 +67,22 @@ def is_buyer_of_available_lot(user: User | AnonymousUser, lot: object) -> bool:
 
 
 @predicate
+def is_exporter_with_proposal(user: User | AnonymousUser, need: object) -> bool:
+    """An exporter one of whose lots is proposed for this open need may read
+    the need's page (what the buyer asks for; contacts after mutual interest)."""
+    membership = _membership(user)
+    return bool(
+        membership
+        and membership.organisation.is_exporter
+        and isinstance(need, Need)
+        and need.status == Need.Status.OPEN
+        and Match.objects.filter(need=need, lot__exporter_id=membership.organisation_id)
+        .exclude(state=Match.State.STALE)
+        .exists()
+    )
+
+
+@predicate
 def is_side_of_match(user: User | AnonymousUser, match: object) -> bool:
     """The exporter of the match's lot or the buyer of its need."""
     membership = _membership(user)
@@ -97,6 +113,8 @@ add_perm("matchmaking.change_lot", owns)
 add_perm("matchmaking.view_lotphoto", is_public_lot_photo | owns | is_organiser)
 add_perm("matchmaking.add_need", is_buyer)
 add_perm("matchmaking.view_need", owns | is_organiser)
+# The need's page itself; its proposals (matchmaking.view_need) stay the buyer's.
+add_perm("matchmaking.view_need_page", owns | is_organiser | is_exporter_with_proposal)
 add_perm("matchmaking.change_need", owns)
 add_perm("matchmaking.view_importjob", owns)
 add_perm("matchmaking.change_importjob", owns)

@@ -1,6 +1,7 @@
 """A lot as a buyer sees it: the buyer's own proposals of it, the VIN masked
 until both sides said yes, the exporter's contacts likewise, and the
-exporter's track record in counts."""
+exporter's track record in counts. And a need as an exporter with a lot
+proposed for it sees it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from accounts.models import Organisation
 from accounts.selectors import convention_is_signed
 from matchmaking import hooks
-from matchmaking.models import Lot, Match
+from matchmaking.models import Lot, Match, Need
 from matchmaking.selectors.matches import MatchContacts, contacts_for_matches
 
 # Characters of a VIN shown before mutual interest: the maker, model and year
@@ -73,3 +74,23 @@ def lot_offer(lot: Lot, buyer: Organisation) -> LotOffer:
         contacts=contacts,
         exporter=exporter_profile(lot.exporter),
     )
+
+
+@dataclass(frozen=True)
+class NeedProposal:
+    """A need as an exporter with a lot proposed for it sees it."""
+
+    matches: list[Match]
+    contacts: MatchContacts | None
+
+
+def need_proposal(need: Need, exporter: Organisation) -> NeedProposal:
+    matches = list(
+        Match.objects.filter(need=need, lot__exporter=exporter)
+        .exclude(state=Match.State.STALE)
+        .select_related("lot", "lot__exporter", "need", "need__buyer")
+        .order_by("-score")
+    )
+    mutual = next((match for match in matches if match.state == Match.State.MUTUAL), None)
+    contacts = contacts_for_matches([mutual], exporter).get(mutual.pk) if mutual else None
+    return NeedProposal(matches=matches, contacts=contacts)

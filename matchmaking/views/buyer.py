@@ -33,6 +33,7 @@ from matchmaking.models import Need
 from matchmaking.refusals import rule_block_message
 from matchmaking.rules import has_perm, is_buyer
 from matchmaking.selectors import needs as selectors
+from matchmaking.selectors.lot_offers import need_proposal
 from matchmaking.services import needs as services
 from matchmaking.views import MemberRequest, member_organisation
 
@@ -188,7 +189,11 @@ class NeedUpdateView(_NeedFormMixin, ObjectPermissionRequiredMixin, _NeedUpdateV
 
 
 class NeedDetailView(ObjectPermissionRequiredMixin, _NeedDetailView):
-    permission_required = "matchmaking.view_need"
+    """The buyer's (and organisers') page of a need, and for an exporter with
+    a lot proposed for it what the need asks for, their own proposals and,
+    after mutual interest, the buyer's contacts."""
+
+    permission_required = "matchmaking.view_need_page"
     template_name = "matchmaking/needs/detail.html"
     context_object_name = "need"
     request: MemberRequest
@@ -196,9 +201,18 @@ class NeedDetailView(ObjectPermissionRequiredMixin, _NeedDetailView):
     def get_queryset(self) -> QuerySet[Need]:
         return selectors.needs_with_buyer()
 
+    def _for_exporter(self) -> bool:
+        return not self.request.user.has_perm("matchmaking.view_need", self.object)
+
+    def get_template_names(self) -> list[str]:
+        return ["matchmaking/needs/proposal.html"] if self._for_exporter() else [self.template_name]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         need: Need = self.object
+        if self._for_exporter():
+            context["proposal"] = need_proposal(need, member_organisation(self.request))
+            return context
         context["can_change"] = can_change = self.request.user.has_perm("matchmaking.change_need", need)
         if can_change:
             context["actions"] = need_actions(need)
