@@ -79,6 +79,8 @@ class Opportunity:
     years: str
     quantity: int
     budget_usd: str
+    # The terms the budget is stated on (FOB, CFR…): a CFR budget includes freight.
+    incoterm: str
     deadline: datetime.date | None
 
 
@@ -97,6 +99,7 @@ def opportunity_from(need: Need, rates: Mapping[str, Decimal], on: datetime.date
         years=_years(need.year_min, need.year_max),
         quantity=need.quantity,
         budget_usd=budget_band(usd),
+        incoterm=need.incoterm if price else "",
         deadline=need.deadline,
     )
 
@@ -119,6 +122,7 @@ def _header() -> list[str]:
         _("Model years"),
         _("Quantity"),
         _("Budget per vehicle (USD)"),
+        _("Incoterm"),
         _("Deadline"),
     ]
 
@@ -138,6 +142,7 @@ def opportunity_file(event: Event, rows: Iterable[Opportunity], fmt: str, on: da
             row.years,
             row.quantity,
             row.budget_usd,
+            row.incoterm,
             row.deadline.isoformat() if row.deadline else "",
         ]
         for row in rows

@@ -124,6 +124,20 @@ def test_budgets_in_other_currencies_are_banded_in_dollars_at_todays_rates(buyer
     ]
 
 
+def test_a_budget_band_says_its_incoterm(buyer):
+    today = timezone.localdate()
+    FxRateFactory(currency="USD", date=today, rate_to_cny=Decimal("7.00"))
+    needs = [
+        NeedFactory(buyer=buyer, max_unit_price=Decimal(15_000), currency="USD", incoterm="CFR"),
+        NeedFactory(buyer=buyer, max_unit_price=Decimal(15_000), currency="USD", incoterm="FOB"),
+    ]
+    rows = opportunity_rows(needs, today)
+    assert [(row.budget_usd, row.incoterm) for row in rows] == [
+        ("10,000–20,000", "CFR"),
+        ("10,000–20,000", "FOB"),
+    ]
+
+
 def test_a_row_describes_the_vehicles_wanted(buyer):
     need = NeedFactory(
         buyer=buyer,
@@ -248,6 +262,7 @@ def test_the_downloads_hold_the_same_rows_as_the_page(client, buyer, published):
         "Model years",
         "Quantity",
         "Budget per vehicle (USD)",
+        "Incoterm",
         "Deadline",
     ]
     expected = [
@@ -268,8 +283,8 @@ def test_the_downloads_hold_the_same_rows_as_the_page(client, buyer, published):
     assert csv_rows[0] == header
     assert [row[:7] for row in csv_rows[1:]] == expected
     assert [row[7:] for row in csv_rows[1:]] == [
-        ["12", "20,000–35,000", "2027-01-31"],
-        ["20", "10,000–20,000", ""],
+        ["12", "20,000–35,000", "CIF", "2027-01-31"],
+        ["20", "10,000–20,000", "CIF", ""],
     ]
 
     response = _download(client, published, "xlsx")
