@@ -12,7 +12,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+from core.translations import LANGUAGE_CODES
+
 # The attribute accounts.signals sets on the sign-in request.
 SAVED_LANGUAGE = "carbridge_saved_language"
 

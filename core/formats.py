@@ -37,16 +37,15 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
-def _local(value: datetime.datetime | datetime.date) -> datetime.datetime | datetime.date:
+def _local_datetime(value: datetime.datetime) -> datetime.datetime:
     # Aware datetimes show in the current time zone: pages about an event set
     # it to the event's ({% timezone event.time_zone %}), emails likewise.
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
-
-
-def _local_datetime(value: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _local(value: datetime.datetime | datetime.date) -> datetime.datetime | datetime.date:
+    """A date as it is; a datetime in the current time zone."""
+    return _local_datetime(value) if isinstance(value, datetime.datetime) else value
 
 
 def day(value: datetime.date | None, language: str | None = None) -> str:
@@ -105,9 +104,13 @@ def _currency_pattern(locale: Locale, currency: str, decimals: int) -> str:
     return pattern
 
 
+def _rounded(value: Number | None, decimals: int) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def money(value: Number | None, currency: str = "", language: str | None = None, decimals: int = 0) -> str:
     """1234567.891 CNY → "CN¥1,234,568" (en), "¥1,234,568" (zh), "1 234 568 CN¥" (ru)."""
-    number = Decimal(value or 0).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = _rounded(value, decimals)
     locale = babel_locale(language)
     if not currency:
         return number_text(number, language, decimals)
@@ -128,14 +131,14 @@ def price(value: Number | None, currency: str = "", language: str | None = None)
 
 def number_text(value: Number | None, language: str | None = None, decimals: int = 0) -> str:
     """A grouped number: 12700 → "12,700", "12 700", "12.700"."""
-    number = Decimal(value or 0).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = _rounded(value, decimals)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(number, format=pattern, locale=babel_locale(language))
 
 
 def share(value: Number | None, language: str | None = None) -> str:
     """A share, score or duration to one decimal, none when whole: 21.5, 10, 21,5 (ru)."""
-    number = Decimal(value or 0).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    number = _rounded(value, 1)
     return format_decimal(number, format="#,##0.#", locale=babel_locale(language))
 
 

@@ -34,6 +34,17 @@ def field_name(prefix: str, code: str) -> str:
     return f"{prefix}_{code.replace('-', '_')}"
 
 
+def field_names(*prefixes: str) -> tuple[str, ...]:
+    """Every per-language field name of the given prefixes."""
+    return tuple(field_name(prefix, code) for prefix in prefixes for code in sorted(LANGUAGE_CODES))
+
+
+def original_fields(form: forms.BaseForm, prefixes: tuple[str, ...]) -> list[forms.BoundField]:
+    """The form's visible fields but the per-language ones, for templates."""
+    per_language = set(field_names(*prefixes))
+    return [field for field in form.visible_fields() if field.name not in per_language]
+
+
 def add_translation_fields(
     form: forms.BaseForm,
     prefix: str,

@@ -14,13 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from core import formats
-from core.translations import (
-    LANGUAGE_CODES,
-    add_translation_fields,
-    field_name,
-    language_fields,
-    translations_from,
-)
+from core.translations import add_translation_fields, language_fields, original_fields, translations_from
 from events.models import Event, EventTable, Meeting, Participation, Slot
 from events.selectors import lots_to_offer
 from events.services.events import EVENT_FIELDS, SessionSpec, table_names_from
@@ -79,9 +73,6 @@ else:
 
 
 TRANSLATED = ("name_translations", "description_translations")
-TRANSLATED_PREFIXES = tuple(
-    field_name(field.removesuffix("_translations"), code) for field in TRANSLATED for code in LANGUAGE_CODES
-)
 
 
 class EventForm(_EventModelForm):
@@ -119,7 +110,7 @@ class EventForm(_EventModelForm):
         )
 
     def main_fields(self) -> list[forms.BoundField]:
-        return [field for field in self.visible_fields() if not field.name.startswith(TRANSLATED_PREFIXES)]
+        return original_fields(self, ("name", "description"))
 
     def translation_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         """(language, [name field, description field]) for each of the site's languages."""

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from accounts.middleware import LANGUAGE_CODES
 from accounts.models import User
+from core.translations import LANGUAGE_CODES
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """Template filters for core.formats: `{% load formats %}` then
 `{{ deal.signed_on|day }}`, `{{ run.applied_at|moment }}`,
 `{{ slot.starts_at|span:slot.ends_at }}`, `{{ price|money:"USD" }}`,
-`{{ fx.rate|rate }}`, `{{ count|number }}`."""
+`{{ fx.rate|rate }}`, `{{ count|number }}`, `{{ total|compact_money:"CNY" }}`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ def money(value: formats.Number | None, currency: str = "") -> str:
 def amount(value: formats.Number | None, currency: str = "") -> str:
     """A price with its cents."""
     return formats.money(value, currency, decimals=2)
+
+
+@register.filter
+def compact_money(value: formats.Number | None, currency: str = "CNY") -> str:
+    """The headline figure: "CN¥1.02B", "¥10.2亿", "1,02 млрд CN¥"."""
+    return formats.compact_money(value, currency)
 
 
 @register.filter

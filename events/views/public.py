@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from accounts.middleware import LANGUAGE_CODES
+from core.translations import LANGUAGE_CODES
 from events.calendars import agenda_calendar
 from events.check_in_codes import check_in_token, expiry_day, qr_svg
 from events.forms import ApplyForm, AvailabilityForm, MeetingAnswerForm, MeetingOutcomeForm
@@ -238,7 +238,9 @@ class AgendaFeedView(View):
         # The calendar app sends no language of its own choosing: the address
         # carries the language of the person who copied it from their agenda.
         language = request.GET.get("lang", "")
-        with translation.override(language if language in LANGUAGE_CODES else translation.get_language()):
+        if language not in LANGUAGE_CODES:
+            return _ics_response(participation.event, participation, download=False)
+        with translation.override(language):
             return _ics_response(participation.event, participation, download=False)
 
 

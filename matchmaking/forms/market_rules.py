@@ -15,13 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.translations import (
-    LANGUAGE_CODES,
-    add_translation_fields,
-    field_name,
-    language_fields,
-    translations_from,
-)
+from core.translations import add_translation_fields, language_fields, original_fields, translations_from
 from matchmaking.choices import CURRENCY_CHOICES, AgeCountedFrom, EmissionStandard, FuelType, Steering
 from matchmaking.forms.common import apply_service_error
 from matchmaking.models import FxRate, MarketRule
@@ -57,9 +51,6 @@ def _fuel_checkboxes(label: StrOrPromise, help_text: StrOrPromise) -> forms.Mult
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
         help_text=help_text,
     )
-
-
-NOTES_FIELDS = tuple(field_name("notes", code) for code in LANGUAGE_CODES)
 
 
 class MarketRuleForm(forms.Form):
@@ -107,7 +98,7 @@ class MarketRuleForm(forms.Form):
         )
 
     def main_fields(self) -> list[forms.BoundField]:
-        return [field for field in self.visible_fields() if not field.name.startswith(NOTES_FIELDS)]
+        return original_fields(self, ("notes",))
 
     def translation_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         return language_fields(self, ("notes",))

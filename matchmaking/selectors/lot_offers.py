@@ -11,7 +11,7 @@ from accounts.models import Organisation
 from accounts.selectors import convention_is_signed
 from matchmaking import hooks
 from matchmaking.models import Lot, Match, Need
-from matchmaking.selectors.matches import MatchContacts, contacts_for_matches
+from matchmaking.selectors.matches import MatchContacts, match_contacts
 
 # Characters of a VIN shown before mutual interest: the maker, model and year
 # (the first 11) tell a buyer what the car is; the serial identifies it.
@@ -56,22 +56,26 @@ def exporter_profile(exporter: Organisation) -> ExporterProfile:
     )
 
 
-def lot_offer(lot: Lot, buyer: Organisation) -> LotOffer:
-    """What `buyer` may see of `lot` beyond its public facts."""
+def _current_matches(**filters: object) -> tuple[list[Match], Match | None]:
+    """The matches that still hold, best first, and the first mutual one."""
     matches = list(
-        Match.objects.filter(lot=lot, need__buyer=buyer)
+        Match.objects.filter(**filters)
         .exclude(state=Match.State.STALE)
         .select_related("need", "need__buyer", "lot", "lot__exporter")
         .order_by("-score")
     )
-    mutual = next((match for match in matches if match.state == Match.State.MUTUAL), None)
-    contacts = contacts_for_matches([mutual], buyer).get(mutual.pk) if mutual else None
+    return matches, next((match for match in matches if match.state == Match.State.MUTUAL), None)
+
+
+def lot_offer(lot: Lot, buyer: Organisation) -> LotOffer:
+    """What `buyer` may see of `lot` beyond its public facts."""
+    matches, mutual = _current_matches(lot=lot, need__buyer=buyer)
     return LotOffer(
         lot=lot,
         matches=matches,
         mutual=mutual is not None,
         vin=lot.vin if mutual else masked_vin(lot.vin),
-        contacts=contacts,
+        contacts=match_contacts(mutual, buyer) if mutual else None,
         exporter=exporter_profile(lot.exporter),
     )
 
@@ -85,12 +89,5 @@ class NeedProposal:
 
 
 def need_proposal(need: Need, exporter: Organisation) -> NeedProposal:
-    matches = list(
-        Match.objects.filter(need=need, lot__exporter=exporter)
-        .exclude(state=Match.State.STALE)
-        .select_related("lot", "lot__exporter", "need", "need__buyer")
-        .order_by("-score")
-    )
-    mutual = next((match for match in matches if match.state == Match.State.MUTUAL), None)
-    contacts = contacts_for_matches([mutual], exporter).get(mutual.pk) if mutual else None
-    return NeedProposal(matches=matches, contacts=contacts)
+    matches, mutual = _current_matches(need=need, lot__exporter=exporter)
+    return NeedProposal(matches=matches, contacts=match_contacts(mutual, exporter) if mutual else None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -201,16 +202,17 @@ class NeedDetailView(ObjectPermissionRequiredMixin, _NeedDetailView):
     def get_queryset(self) -> QuerySet[Need]:
         return selectors.needs_with_buyer()
 
+    @cached_property
     def _for_exporter(self) -> bool:
         return not self.request.user.has_perm("matchmaking.view_need", self.object)
 
     def get_template_names(self) -> list[str]:
-        return ["matchmaking/needs/proposal.html"] if self._for_exporter() else [self.template_name]
+        return ["matchmaking/needs/proposal.html"] if self._for_exporter else [self.template_name]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         need: Need = self.object
-        if self._for_exporter():
+        if self._for_exporter:
             context["proposal"] = need_proposal(need, member_organisation(self.request))
             return context
         context["can_change"] = can_change = self.request.user.has_perm("matchmaking.change_need", need)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -244,16 +245,17 @@ class LotDetailView(ObjectPermissionRequiredMixin, _LotDetailView):
     def get_queryset(self) -> QuerySet[Lot]:
         return selectors.lot_with_photos()
 
+    @cached_property
     def _for_buyer(self) -> bool:
         return not self.request.user.has_perm("matchmaking.view_lot", self.object)
 
     def get_template_names(self) -> list[str]:
-        return ["matchmaking/lots/offer.html"] if self._for_buyer() else [self.template_name]
+        return ["matchmaking/lots/offer.html"] if self._for_buyer else [self.template_name]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         lot: Lot = self.object
-        if self._for_buyer():
+        if self._for_buyer:
             context["photos"] = list(lot.photos.all())
             context["offer"] = offer = lot_offer(lot, member_organisation(self.request))
             context["vin_masked"] = bool(lot.vin) and not offer.mutual

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from deals.templatetags.deal_tags import amount, compact_money, money
+from core.templatetags.formats import amount, compact_money, money
 
 
 @pytest.mark.parametrize(
