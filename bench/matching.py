@@ -39,6 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from matchmaking.engine import vocabulary  # noqa: E402
 from matchmaking.engine.scoring import (  # noqa: E402
+    FreightRecord,
+    FreightTables,
+    HaulageRecord,
+    InsuranceRecord,
     LotRecord,
     LotTable,
     NeedRecord,
@@ -54,7 +58,8 @@ TARGET_FULL_MB = 500
 TARGET_LARGE_SECONDS = 6.0
 TARGET_RESCORE_MS = 1.0
 ON = date(2025, 11, 15)
-RULES_CSV = ROOT / "matchmaking" / "data" / "market_rules.csv"
+DATA = ROOT / "matchmaking" / "data"
+RULES_CSV = DATA / "market_rules.csv"
 FX = {"CNY": 1.0, "USD": 7.10, "EUR": 8.25, "RUB": 0.088, "KZT": 0.0135, "AED": 1.93, "NGN": 0.0046}
 
 # make, model, body, fuel, first year, engine cc, new price USD, weight
@@ -157,12 +162,52 @@ def load_rules() -> list[RuleRecord]:
         ]
 
 
+def load_freight() -> FreightTables:
+    """The demo fair's indicative freight, haulage and insurance tables (the
+    files the migrations load): every main route, a few left without a rate."""
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (DATA / name).open(newline="", encoding="utf-8") as file:
+            return list(csv.DictReader(file))
+
+    def origins(value: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in value.split(";") if part.strip())
+
+    return FreightTables(
+        freight=tuple(
+            FreightRecord(
+                r["mode"],
+                origins(r["origin"]),
+                r["destination_country"],
+                r["destination_port"],
+                r["vehicle_class"],
+                float(r["price"]),
+                r["currency"],
+            )
+            for r in rows("freight_rates.csv")
+        ),
+        haulage=tuple(
+            HaulageRecord(origins(r["origin"]), r["vehicle_class"], float(r["price"]), r["currency"])
+            for r in rows("inland_haulage.csv")
+        ),
+        insurance=tuple(
+            InsuranceRecord(r["destination_country"], float(r["rate_pct"]))
+            for r in rows("insurance_rates.csv")
+        ),
+    )
+
+
+FREIGHT = load_freight()
+
+
 def _value_usd(new_usd: float, fuel: str, age: int, rng: random.Random) -> float:
     return new_usd * 0.85 * RETENTION[fuel] ** max(age, 0) * rng.uniform(0.85, 1.15)
 
 
 def generate_lots(count: int, seed: int = 1) -> list[LotRecord]:
     rng = random.Random(seed)
+    # Incoterms drawn apart, so the market is the one measured before they existed.
+    terms = random.Random(seed + 1_000)
     weights = [spec[-1] for spec in CATALOGUE]
     points = list(LOADING_POINTS)
     lots = []
@@ -206,6 +251,7 @@ def generate_lots(count: int, seed: int = 1) -> list[LotRecord]:
                 exporter_verified=rng.random() < 0.7,
                 exporter_deals=0,
                 available=rng.random() < 0.9,
+                incoterm=terms.choices(["EXW", "FOB", "CFR"], [15, 80, 5])[0],
             )
         )
     return lots
@@ -213,6 +259,7 @@ def generate_lots(count: int, seed: int = 1) -> list[LotRecord]:
 
 def generate_needs(count: int, seed: int = 2, first_id: int = 1) -> list[NeedRecord]:
     rng = random.Random(seed)
+    terms = random.Random(seed + 1_000)
     countries = list(COUNTRIES)
     shares = [COUNTRIES[c][0] for c in countries]
     weights = [spec[-1] for spec in CATALOGUE]
@@ -274,6 +321,7 @@ def generate_needs(count: int, seed: int = 2, first_id: int = 1) -> list[NeedRec
                 currency=currency,
                 shipping_modes=tuple(rng.sample(modes, k=rng.randint(1, len(modes)))),
                 open=rng.random() < 0.95,
+                incoterm=terms.choices(["FOB", "CFR", "CIF"], [30, 30, 40])[0],
             )
         )
     return needs
@@ -373,13 +421,13 @@ def full_run(lots, needs, rules, runs: int, label: str) -> tuple[float, object]:
     # One untimed run first, as a worker has done by its second run: imports,
     # the normalisers' caches, the thread pool's first start. Its time is shown.
     gc.collect()
-    warm_up, _ = timed(lambda: run_full(LotTable.build(lots), needs, rules, FX, ON, 20))
+    warm_up, _ = timed(lambda: run_full(LotTable.build(lots), needs, rules, FX, ON, 20, freight=FREIGHT))
     build_times, match_times, totals = [], [], []
     result = None
     for _ in range(runs):
         gc.collect()
         build, table = timed(LotTable.build, lots)
-        match, result = timed(run_full, table, needs, rules, FX, ON, 20)
+        match, result = timed(run_full, table, needs, rules, FX, ON, 20, freight=FREIGHT)
         build_times.append(build)
         match_times.append(match)
         totals.append(build + match)
@@ -402,7 +450,7 @@ def full_run(lots, needs, rules, runs: int, label: str) -> tuple[float, object]:
 def peak_memory(lots, needs, rules) -> float:
     gc.collect()
     tracemalloc.start()
-    result = run_full(lots, needs, rules, FX, ON, 20)
+    result = run_full(lots, needs, rules, FX, ON, 20, freight=FREIGHT)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del result
@@ -414,8 +462,8 @@ def incremental(lots, needs, rules, samples: int = 300) -> dict[str, float]:
     and ranks), and the same with their explanations materialised."""
     table = LotTable.build(lots)
     need_table = NeedTable.build(needs)
-    run_full(table, needs[:50], rules, FX, ON)  # a worker keeps the table of the last run, caches warm
-    rescore_lot(lots[0], need_table, rules, FX, ON)
+    run_full(table, needs[:50], rules, FX, ON, freight=FREIGHT)  # a worker keeps the last run's table
+    rescore_lot(lots[0], need_table, rules, FX, ON, freight=FREIGHT)
     rng = random.Random(3)
     times: dict[str, list[float]] = {"lot": [], "need": [], "lot+why": [], "need+why": []}
 
@@ -424,13 +472,13 @@ def incremental(lots, needs, rules, samples: int = 300) -> dict[str, float]:
 
     for _ in range(samples):
         lot, need = rng.choice(lots), rng.choice(needs)
-        times["lot"].append(timed(rescore_lot, lot, need_table, rules, FX, ON)[0])
-        times["need"].append(timed(rescore_need, need, table, rules, FX, ON)[0])
+        times["lot"].append(timed(rescore_lot, lot, need_table, rules, FX, ON, freight=FREIGHT)[0])
+        times["need"].append(timed(rescore_need, need, table, rules, FX, ON, freight=FREIGHT)[0])
         started = time.perf_counter()
-        explained(rescore_lot(lot, need_table, rules, FX, ON))
+        explained(rescore_lot(lot, need_table, rules, FX, ON, freight=FREIGHT))
         times["lot+why"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        explained(rescore_need(need, table, rules, FX, ON))
+        explained(rescore_need(need, table, rules, FX, ON, freight=FREIGHT))
         times["need+why"].append(time.perf_counter() - started)
     return {what: statistics.median(values) * 1000 for what, values in times.items()}
 

@@ -11,6 +11,8 @@ from datetime import date
 
 import numpy as np
 
+from matchmaking.engine import delivery
+from matchmaking.engine import vocabulary as vocab
 from matchmaking.engine.market_rules import (
     Policy,
     compile_rules,
@@ -31,9 +33,11 @@ from matchmaking.engine.weights import (
     AGE_ZERO_AT,
     DEALS_FULL_AT,
     INT32_MAX,
+    LOGISTICS_CENTI,
     MODEL_CENTI,
     ORIGINS,
     ROUTE_SETS,
+    UNPRICED_PENALTY_CENTI,
     WEIGHTS,
     centi,
 )
@@ -70,7 +74,6 @@ class LotFixed:
     km32: np.ndarray
     qty32: np.ndarray
     soh_ok_from: np.ndarray  # SoH, or 1000 for lots without a traction battery (any minimum passes)
-    logistics: np.ndarray  # the lot's (offered modes, origin) offset into LOGISTICS_CENTI
 
 
 def lot_prices(table: LotTable, fx: Mapping[str, float]) -> LotPrices:
@@ -105,7 +108,6 @@ def lot_fixed(table: LotTable) -> LotFixed:
             table.km.astype(np.float32),
             table.qty.astype(np.float32),
             np.where(table.electrified, table.soh, 1000).astype(np.int32),
-            (table.modes * ORIGINS + table.origin).astype(np.int32),
         )
 
     return table.cached(("fixed",), make)
@@ -149,7 +151,6 @@ class NeedArrays:
     km_scale32: np.ndarray
     want32: np.ndarray
     partial_scale32: np.ndarray
-    logistics: np.ndarray  # the need's (wanted modes, routes) offset into LOGISTICS_CENTI
     route_bits: np.ndarray
     model_centi: np.ndarray
     max_km: np.ndarray
@@ -160,7 +161,6 @@ class NeedArrays:
 def need_arrays(needs: NeedTable, table: LotTable, prices: LotPrices, fx: Mapping[str, float]) -> NeedArrays:
     def fixed() -> dict[str, np.ndarray]:
         rate = needs.rates(fx)
-        route_class = np.searchsorted(np.array(ROUTE_SETS), needs.route_bits)
         share = np.where(needs.split, 1.0, 0.5) * WEIGHTS["quantity"] * 100 / needs.want
         with np.errstate(invalid="ignore", divide="ignore"):
             inv_budget = 1.0 / (needs.max_price * rate)
@@ -171,7 +171,6 @@ def need_arrays(needs: NeedTable, table: LotTable, prices: LotPrices, fx: Mappin
             "km_scale32": (WEIGHTS["mileage"] * 100 / needs.km_ref).astype(np.float32),
             "want32": needs.want.astype(np.float32),
             "partial_scale32": share.astype(np.float32),
-            "logistics": ((needs.modes * len(ROUTE_SETS) + route_class) * 16 * ORIGINS).astype(np.int32),
             "route_bits": needs.route_bits.astype(np.int32),
             "model_centi": MODEL_CENTI[needs.model_level],
             "max_km": np.minimum(needs.max_km, INT32_MAX).astype(np.int32),
@@ -188,6 +187,48 @@ def need_arrays(needs: NeedTable, table: LotTable, prices: LotPrices, fx: Mappin
 
 
 @dataclass(frozen=True, eq=False)
+class Cells:
+    """What depends on a pair only through the lot's and the need's delivery
+    terms: a pair's cell is `lot_row[lot] + need_col[need]`."""
+
+    costs: delivery.Costs
+    logistics: np.ndarray  # logistics centi-points, less the penalty where a rate is missing
+
+
+def _cells(
+    lot_terms: list[delivery.LotTerms], need_terms: list[delivery.NeedTerms], rates: delivery._Tariff
+) -> Cells:
+    costs = delivery.costs(lot_terms, need_terms, rates)
+    lot_modes = np.array([t.modes for t in lot_terms], np.int64)
+    lot_origin = np.array([t.origin for t in lot_terms], np.int64)
+    need_modes = np.array([t.modes for t in need_terms], np.int64)
+    bits = [sum(1 << kind for kind in vocab.route_origins(t.country)) for t in need_terms]
+    route_class = np.searchsorted(np.array(ROUTE_SETS), np.array(bits, np.int64))
+    need_offset = (need_modes * len(ROUTE_SETS) + route_class) * 16 * ORIGINS
+    cell = (lot_modes * ORIGINS + lot_origin)[:, None] + need_offset[None, :]
+    points = LOGISTICS_CENTI[cell.ravel()] if cell.size else np.zeros(0, np.int32)
+    points = np.where(costs.missing > 0, np.maximum(points - UNPRICED_PENALTY_CENTI, 0), points)
+    return Cells(costs, points.astype(np.int32))
+
+
+def cells(
+    table: LotTable, needs: NeedTable, fx: Mapping[str, float], freight: delivery.FreightTables
+) -> Cells:
+    """Cached on the larger table, keyed by the other's terms (rescoring one
+    lot or need against a table reuses the work of the last rescore like it)."""
+    key = fx_key(fx)
+    rates = delivery.tariff(freight, fx, key)
+    lot_terms, need_terms = table.delivery_keys, needs.delivery_keys
+
+    def make() -> Cells:
+        return _cells(lot_terms, need_terms, rates)
+
+    if table.n >= needs.n:
+        return table.cached(("cells", key, freight, tuple(need_terms)), make)
+    return needs.cached(("cells", key, freight, tuple(lot_terms)), make)
+
+
+@dataclass(frozen=True, eq=False)
 class Context:
     table: LotTable
     needs: NeedTable
@@ -198,17 +239,27 @@ class Context:
     arrays: NeedArrays
     fx: Mapping[str, float]
     on: date
+    freight: delivery.FreightTables
+    cells: Cells
+    lot_row: np.ndarray  # per lot: its delivery terms' first cell
+    need_col: np.ndarray  # per need: its delivery terms' column
 
     def orders(self) -> tuple[dict[int, tuple[np.ndarray, int]], np.ndarray]:
         return lot_orders(self.table, self.prices)
 
 
 def context(
-    table: LotTable, needs: NeedTable, rules: Sequence[RuleRecord], fx: Mapping[str, float], on: date
+    table: LotTable,
+    needs: NeedTable,
+    rules: Sequence[RuleRecord],
+    fx: Mapping[str, float],
+    on: date,
+    freight: delivery.FreightTables = delivery.NO_RATES,
 ) -> Context:
     fuels = policy_fuels(table.fuel_names, needs.all_fuels)
     policy = compile_rules(tuple(rules), tuple(needs.country_names), fuels)
     prices = lot_prices(table, fx)
+    pair_cells = cells(table, needs, fx, freight)
     return Context(
         table,
         needs,
@@ -219,4 +270,8 @@ def context(
         need_arrays(needs, table, prices, fx),
         fx,
         on,
+        freight,
+        pair_cells,
+        (table.delivery_terms * pair_cells.costs.columns).astype(np.intp),
+        needs.delivery_terms.astype(np.intp),
     )

@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matchmaking.engine import arrays, pairs, weights
+from matchmaking.engine import arrays, delivery, pairs, weights
 from matchmaking.engine.market_rules import (
     BLOCK_NONE,
     BLOCK_USED,
@@ -222,6 +222,8 @@ class _Funnel:
 
     def __init__(self, ctx: arrays.Context, rules: _RuleMasks, i: int, kind_lots: np.ndarray) -> None:
         self.ctx, self.i, self.rules = ctx, i, rules
+        self._column: tuple[np.ndarray, np.ndarray] | None = None
+        self._plain = False
         self.eligible = rules.eligible
         self.country = int(ctx.needs.country[i])
         self.rule_masks = rules.of(self.country)
@@ -259,8 +261,25 @@ class _Funnel:
             mask = ctx.fixed.soh_ok_from[lots] >= ctx.arrays.min_soh[i]
         else:
             # NaN (no rate for the lot's currency) compares False: it fails the price.
-            mask = ctx.prices.price_cny[lots] <= ctx.arrays.cap_cny[i]
+            mask = self._delivered(lots) <= ctx.arrays.cap_cny[i]
         return mask
+
+    def _delivered(self, lots: np.ndarray) -> np.ndarray:
+        """The lots' prices delivered to the need's incoterm, in yuan (the
+        need's column of the delivery costs, looked up by the lots' terms)."""
+        if self._column is None:
+            costs = self.ctx.cells.costs
+            column = costs.columns * np.arange(len(self.ctx.table.delivery_keys))
+            column += int(self.ctx.need_col[self.i])
+            self._column = (costs.add[column], costs.mult[column])
+            self._plain = not self._column[0].any() and bool((self._column[1] == 1.0).all())
+        price: np.ndarray = self.ctx.prices.price_cny[lots]
+        if self._plain:
+            return price
+        add, mult = self._column
+        terms = self.ctx.table.delivery_terms[lots]
+        prices: np.ndarray = delivery.delivered(price, add[terms], mult[terms])
+        return prices
 
     def _mask(self, step: str, lots: np.ndarray, in_kind: bool) -> npt.NDArray[np.bool_]:
         """Whether each of `lots` passes `step` (`in_kind`: they are all of the kind)."""
@@ -485,7 +504,7 @@ class _Funnel:
             if len(near):
                 params["nearest_pct"] = int(t.soh[near].max())
             return "battery_soh_below", params
-        prices = ctx.prices.price_cny[near]
+        prices = self._delivered(near)
         priced = prices[~np.isnan(prices)]
         if len(near) and not len(priced):
             missing = sorted({t.currency_names[c] for c in t.currency[near].tolist()})

@@ -26,7 +26,6 @@ from matchmaking.engine.tables import (
     PATTERNS,
 )
 from matchmaking.engine.weights import (
-    LOGISTICS_CENTI,
     PAIR_BLOCK,
     RULE_LIMITS,
     route_code,
@@ -40,12 +39,30 @@ def route(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
     return route_code(ctx.arrays.route_bits[nl], ctx.table.origin[lp])
 
 
+def priced(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's cell (engine.delivery) and its lot's price delivered to the
+    need's incoterm, in yuan (float64, NaN when the lot's currency has no
+    rate): the price hard constraint 5 and the price points read."""
+    cell = ctx.lot_row.take(lp)
+    cell += ctx.need_col.take(nl)
+    costs = ctx.cells.costs
+    price = ctx.prices.price_cny.take(lp)
+    price += costs.add.take(cell)
+    price *= costs.mult.take(cell)  # delivery.delivered, in place
+    return cell, price
+
+
+def within_budget(ctx: Context, nl: np.ndarray, price: np.ndarray) -> np.ndarray:
+    return price <= ctx.arrays.cap_cny.take(nl)
+
+
 def factors(ctx: Context, lp: np.ndarray, nl: np.ndarray, *, split: bool = True) -> list[np.ndarray]:
     """Centi-points per factor in WEIGHTS order; with split=False age and
     exporter come summed (one gather fewer) as the last element. Float32
     throughout: every step is monotone, so cheaper never scores lower."""
     a, f, n = ctx.arrays, ctx.fixed, ctx.ages
-    ratio = ctx.prices.price32.take(lp)
+    cell, delivered = priced(ctx, lp, nl)
+    ratio = delivered.astype(np.float32)
     ratio *= a.inv_budget32.take(nl)
     price = np.rint(np.clip(np.float32(5500.0) - np.float32(5000.0) * ratio, 0, 3000)).astype(np.int32)
     km = f.km32.take(lp)
@@ -54,9 +71,7 @@ def factors(ctx: Context, lp: np.ndarray, nl: np.ndarray, *, split: bool = True)
     qty = f.qty32.take(lp)
     partial = np.rint(qty * a.partial_scale32.take(nl)).astype(np.int32)
     quantity = np.where(qty >= a.want32.take(nl), np.int32(1000), partial)
-    logistics = a.logistics.take(nl)
-    logistics += f.logistics.take(lp)
-    logistics = LOGISTICS_CENTI.take(logistics)
+    logistics = ctx.cells.logistics.take(cell)
     model = a.model_centi.take(nl)
     if split:
         age, exporter = n.age_centi.take(lp), n.exporter_centi.take(lp)
@@ -64,13 +79,16 @@ def factors(ctx: Context, lp: np.ndarray, nl: np.ndarray, *, split: bool = True)
     return [price, mileage, quantity, model, logistics, n.static_centi.take(lp)]
 
 
-def score(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
-    """The sum of `factors`, computed in place: a full run scores millions of
-    pairs, and every temporary array of that size costs a fresh allocation.
-    Each step is the same float32 operation as in `factors` (x * -5000 + 5500
-    is 5500 - 5000x exactly), so scores equal their explanations' points."""
+def score(
+    ctx: Context, lp: np.ndarray, nl: np.ndarray, cell: np.ndarray, delivered: np.ndarray
+) -> np.ndarray:
+    """The sum of `factors` for pairs already `priced`, computed in place: a
+    full run scores millions of pairs, and every temporary array of that size
+    costs a fresh allocation. Each step is the same float32 operation as in
+    `factors` (x * -5000 + 5500 is 5500 - 5000x exactly), so scores equal
+    their explanations' points."""
     a, f = ctx.arrays, ctx.fixed
-    price = ctx.prices.price32.take(lp)
+    price = delivered.astype(np.float32)
     price *= a.inv_budget32.take(nl)
     price *= np.float32(-5000.0)
     price += np.float32(5500.0)
@@ -90,9 +108,7 @@ def score(ctx: Context, lp: np.ndarray, nl: np.ndarray) -> np.ndarray:
     partial[qty >= a.want32.take(nl)] = 1000
     total += partial
     del qty, partial
-    logistics = a.logistics.take(nl)
-    logistics += f.logistics.take(lp)
-    total += LOGISTICS_CENTI.take(logistics)
+    total += ctx.cells.logistics.take(cell)
     total += a.model_centi.take(nl)
     total += ctx.ages.static_centi.take(lp)
     return total

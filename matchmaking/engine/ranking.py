@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaking.engine import arrays, pairs
-from matchmaking.engine.diagnostics import diagnose
+from matchmaking.engine.diagnostics import Diagnostic, diagnose
 from matchmaking.engine.results import MatchResult
 from matchmaking.engine.weights import MAX_CENTI
 
@@ -108,7 +108,13 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
         lp, nl = pairs.expand(ctx, owner[begin:stop], start[begin:stop], length[begin:stop])
         ok = pairs.admissible(ctx, lp, nl, matrix)
         lp, nl = lp[ok], nl[ok]
-        score = pairs.score(ctx, lp, nl)
+        cell, price = pairs.priced(ctx, lp, nl)
+        # The blocking cut each need's lots at its cap on their stated prices;
+        # delivered prices are no lower, so only this pass can remove more.
+        within = pairs.within_budget(ctx, nl, price)
+        if not within.all():
+            lp, nl, cell, price = lp[within], nl[within], cell[within], price[within]
+        score = pairs.score(ctx, lp, nl, cell, price)
         found = np.bincount(nl, minlength=n.n)
         need_key = _need_top(ctx, lp, nl, score, top_k)
         if not lot_side:
@@ -128,8 +134,20 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
     work = list(pairs.blocks(owner, length))
     pool = ThreadPoolExecutor(max_workers=THREADS) if len(work) > 1 else None
     run = pool.map if pool else map
+    # Needs the blocking left without a single lot have no candidate for sure:
+    # they are diagnosed (Python-heavy, one thread) while the pool scores the
+    # blocks (NumPy, the GIL released), the rest once the blocks are counted.
+    early: list[int] = []
+    if diagnose_silent:
+        sliced = np.zeros(n.n, dtype=bool)
+        sliced[owner] = True
+        early = np.flatnonzero(~sliced).tolist()
+    diagnostics: dict[int, Diagnostic] = {}
     try:
-        for part in run(block, work):
+        parts = run(block, work)
+        if early:
+            diagnostics = diagnose(ctx, early)
+        for part in parts:
             counts += part[0]
             need_keys.append(part[1])
             if lot_hist is not None:
@@ -180,6 +198,10 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
     else:
         lp_, nl_, sc_, rn_ = need_side
         rl_ = np.zeros(len(lp_), np.int64)
-    silent = np.flatnonzero(counts == 0).tolist() if diagnose_silent else []
-    diagnostics = diagnose(ctx, silent) if silent else {}
+    if diagnose_silent:
+        done = set(early)
+        late = [i for i in np.flatnonzero(counts == 0).tolist() if i not in done]
+        if late:
+            diagnostics.update(diagnose(ctx, late))
+            diagnostics = dict(sorted(diagnostics.items()))
     return MatchResult(ctx, lp_, nl_, sc_, rn_, rl_, diagnostics, int(counts.sum()))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from matchmaking.engine import arrays, pairs, weights
+from matchmaking.engine import arrays, delivery, pairs, weights
 from matchmaking.engine import vocabulary as vocab
 from matchmaking.engine.diagnostics import Diagnostic
 from matchmaking.engine.tables import (
@@ -100,7 +100,9 @@ def explain_rows(ctx: arrays.Context, lp: np.ndarray, nl: np.ndarray) -> list[tu
         return []
     points = np.stack(pairs.factors(ctx, lp, nl), axis=1).tolist()
     t, n = ctx.table, ctx.needs
-    price_need = convert(ctx.prices.price_cny[lp], 1.0, ctx.arrays.rate[nl]).tolist()
+    cells, delivered = pairs.priced(ctx, lp, nl)
+    price_need = convert(delivered, 1.0, ctx.arrays.rate[nl]).tolist()
+    deliveries = _deliveries(ctx, lp, nl, cells)
     routes = pairs.route(ctx, lp, nl).tolist()
     wanted_modes, offered_modes = n.modes[nl].tolist(), t.modes[lp].tolist()
     ages = ctx.ages.age_my[lp].tolist()
@@ -111,7 +113,7 @@ def explain_rows(ctx: arrays.Context, lp: np.ndarray, nl: np.ndarray) -> list[tu
         max_price = float(need.max_unit_price)
         ratio = price_need[k] / max_price
         price = {"pct": round(abs(1.0 - ratio) * 100), "price": round(price_need[k], 2)}
-        price.update(max_price=max_price, currency=n.currency[j])
+        price.update(max_price=max_price, currency=n.currency[j], **deliveries[k])
         if need.max_mileage_km is not None:
             mileage = ("mileage_within_limit", {"km": lot.mileage_km, "limit_km": need.max_mileage_km})
         else:
@@ -138,6 +140,50 @@ def explain_rows(ctx: arrays.Context, lp: np.ndarray, nl: np.ndarray) -> list[tu
                 ("exporter", p[6], exporter, {"deals": lot.exporter_deals}),
             )
         )
+    return out
+
+
+def _deliveries(
+    ctx: arrays.Context, lp: np.ndarray, nl: np.ndarray, cells: np.ndarray
+) -> list[dict[str, Any]]:
+    """The price factor's delivery params: the incoterm compared on and, for a
+    lot priced below the need's incoterm, the arithmetic (amounts in the
+    need's currency) or the rate that was missing."""
+    costs, t, n = ctx.cells.costs, ctx.table, ctx.needs
+    rate = ctx.arrays.rate[nl]
+    stated_cny = ctx.prices.price_cny[lp]
+    insured = (stated_cny + costs.add[cells]) * (costs.mult[cells] - 1.0)
+    amounts = {
+        "stated": convert(stated_cny, 1.0, rate).tolist(),
+        "haulage": convert(costs.haulage[cells], 1.0, rate).tolist(),
+        "freight": convert(costs.freight[cells], 1.0, rate).tolist(),
+        "insurance": convert(insured, 1.0, rate).tolist(),
+    }
+    reached, missing = costs.reached[cells].tolist(), costs.missing[cells].tolist()
+    modes, indicative = costs.mode[cells].tolist(), costs.indicative[cells].tolist()
+    out: list[dict[str, Any]] = []
+    for k, (i, j) in enumerate(zip(lp.tolist(), nl.tolist(), strict=True)):
+        lot, need = t.records[i], n.records[j]
+        stated, wanted = delivery.incoterm_index(lot.incoterm), delivery.incoterm_index(need.incoterm)
+        params: dict[str, Any] = {"incoterm": delivery.INCOTERMS[reached[k]]}
+        if stated < wanted:
+            steps: list[list[Any]] = []
+            if amounts["haulage"][k]:
+                steps.append(["haulage", "", round(amounts["haulage"][k], 2)])
+            if modes[k] >= 0:
+                steps.append(["freight", delivery.MODES[modes[k]], round(amounts["freight"][k], 2)])
+            if amounts["insurance"][k]:
+                steps.append(["insurance", "", round(amounts["insurance"][k], 2)])
+            params.update(
+                wanted_incoterm=delivery.INCOTERMS[wanted],
+                stated_incoterm=delivery.INCOTERMS[stated],
+                stated_price=round(amounts["stated"][k], 2),
+                costs=steps,
+                missing=delivery.MISSING[missing[k]],
+                place=need.destination_port.strip() or need.destination_country.strip().upper(),
+                indicative=bool(indicative[k]),
+            )
+        out.append(params)
     return out
 
 

@@ -148,6 +148,13 @@ from typing import Any
 import numpy as np
 
 from matchmaking.engine import arrays, pairs, weights
+from matchmaking.engine.delivery import (
+    NO_RATES,
+    FreightRecord,
+    FreightTables,
+    HaulageRecord,
+    InsuranceRecord,
+)
 from matchmaking.engine.diagnostics import Diagnostic, failures
 from matchmaking.engine.market_rules import BLOCK_NONE, STEER_ANY, rules_ok, wanted_steerings
 from matchmaking.engine.ranking import match_pairs
@@ -164,10 +171,15 @@ from matchmaking.engine.weights import FACTORS, MAX_CENTI, WEIGHTS
 
 __all__ = [
     "FACTORS",
+    "NO_RATES",
     "REASONS",
     "WEIGHTS",
     "Diagnostic",
     "Factor",
+    "FreightRecord",
+    "FreightTables",
+    "HaulageRecord",
+    "InsuranceRecord",
     "LotRecord",
     "LotTable",
     "Match",
@@ -196,11 +208,13 @@ def match_needs(
     fx: Mapping[str, float],
     on: date,
     top_k: int = 20,
+    *,
+    freight: FreightTables = NO_RATES,
 ) -> MatchResult:
     """Score a chunk of needs against all lots of `table`: each need's top K,
     each lot's top K among these needs, diagnostics for needs with no candidate."""
     need_table = needs if isinstance(needs, NeedTable) else NeedTable.build(needs)
-    ctx = arrays.context(table, need_table, rules, fx, on)
+    ctx = arrays.context(table, need_table, rules, fx, on, freight)
     return match_pairs(ctx, top_k, lot_side=True, diagnose_silent=True)
 
 
@@ -217,7 +231,9 @@ def merge_lot_top_k(results: Sequence[MatchResult], top_k: int = 20) -> MatchRes
         if result.on != first.on or fx_key(result.fx) != fx_key(first.fx):
             raise ValueError("chunks were matched with different FX rates or dates")
     needs = NeedTable.build([r for result in results for r in result.needs.records])
-    ctx = arrays.context(first.lots, needs, first._ctx.policy.rules, first.fx, first.on)
+    if any(result._ctx.freight is not first._ctx.freight for result in results[1:]):
+        raise ValueError("chunks were matched with different freight tables")
+    ctx = arrays.context(first.lots, needs, first._ctx.policy.rules, first.fx, first.on, first._ctx.freight)
     lp = np.concatenate([r.lot_index for r in results])
     nl = np.concatenate([np.searchsorted(needs.ids, r.need_ids) for r in results])
     score = np.concatenate([r.score_centi for r in results])
@@ -246,15 +262,16 @@ def run_full(
     top_k: int = 20,
     *,
     chunk_size: int | None = None,
+    freight: FreightTables = NO_RATES,
 ) -> MatchResult:
     """Every lot against every need, top K both ways. With `chunk_size`, needs
     are matched in chunks (as a Celery group would) and merged."""
     table = lots if isinstance(lots, LotTable) else LotTable.build(lots)
     if chunk_size is None or len(needs) <= chunk_size:
-        return match_needs(table, needs, rules, fx, on, top_k)
+        return match_needs(table, needs, rules, fx, on, top_k, freight=freight)
     ordered = sorted(needs, key=lambda need: need.id)
     chunks = [
-        match_needs(table, ordered[i : i + chunk_size], rules, fx, on, top_k)
+        match_needs(table, ordered[i : i + chunk_size], rules, fx, on, top_k, freight=freight)
         for i in range(0, len(ordered), chunk_size)
     ]
     return merge_lot_top_k(chunks, top_k)
@@ -267,28 +284,42 @@ def rescore_need(
     fx: Mapping[str, float],
     on: date,
     top_k: int = 20,
+    *,
+    freight: FreightTables = NO_RATES,
 ) -> list[Match]:
     """The need's top K lots now (rank_for_lot None). Reuse the table of the
     last full run: its FX- and date-dependent indexes are cached on it."""
-    ctx = arrays.context(table, NeedTable((need,)), rules, fx, on)
+    ctx = arrays.context(table, NeedTable((need,)), rules, fx, on, freight)
     result = match_pairs(ctx, top_k, lot_side=False, diagnose_silent=False)
     return result._matches(np.argsort(result.rank_for_need))
 
 
 def diagnose_need(
-    need: NeedRecord, table: LotTable, rules: Sequence[RuleRecord], fx: Mapping[str, float], on: date
+    need: NeedRecord,
+    table: LotTable,
+    rules: Sequence[RuleRecord],
+    fx: Mapping[str, float],
+    on: date,
+    *,
+    freight: FreightTables = NO_RATES,
 ) -> Diagnostic | None:
     """Why the need has no candidate, or None when it has one."""
-    ctx = arrays.context(table, NeedTable((need,)), rules, fx, on)
+    ctx = arrays.context(table, NeedTable((need,)), rules, fx, on, freight)
     return match_pairs(ctx, 1, lot_side=False, diagnose_silent=True).diagnostics.get(need.id)
 
 
 def lot_failures(
-    lot: LotRecord, need: NeedRecord, rules: Sequence[RuleRecord], fx: Mapping[str, float], on: date
+    lot: LotRecord,
+    need: NeedRecord,
+    rules: Sequence[RuleRecord],
+    fx: Mapping[str, float],
+    on: date,
+    *,
+    freight: FreightTables = NO_RATES,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every constraint a lot fails for a need, as (reason code, params) in
     funnel order; empty when the lot is a candidate."""
-    ctx = arrays.context(LotTable((lot,)), NeedTable((need,)), rules, fx, on)
+    ctx = arrays.context(LotTable((lot,)), NeedTable((need,)), rules, fx, on, freight)
     return failures(ctx)
 
 
@@ -299,6 +330,8 @@ def rescore_lot(
     fx: Mapping[str, float],
     on: date,
     top_k: int = 20,
+    *,
+    freight: FreightTables = NO_RATES,
 ) -> list[Match]:
     """The lot's top K needs now (rank_for_need None). Pass a NeedTable built
     once: it caches the per-attribute indexes that make this fast."""
@@ -308,7 +341,7 @@ def rescore_lot(
     t = LotTable((lot,), index=False)
     if not t.eligible[0] or n.n == 0:
         return []
-    ctx = arrays.context(t, n, rules, fx, on)
+    ctx = arrays.context(t, n, rules, fx, on, freight)
     p, a = ctx.policy, ctx.ages
     ok = n.open & n.accepting("makes", t.make_names[0]) & n.accepting("models", t.model_names[0])
     ok &= n.accepting("bodies", t.body_names[0]) & n.accepting("fuels", t.fuel_names[0])
@@ -319,17 +352,19 @@ def rescore_lot(
     lot_values = (a.age_my, a.age_fr, t.emission, t.no_engine, t.cc, t.km)
     ok &= rules_ok(*lot_values, *(getattr(p, name)[:, 0] for name in weights.RULE_LIMITS))[n.country]
     ok &= (ctx.fixed.km[0] <= ctx.arrays.max_km) & (ctx.fixed.soh_ok_from[0] >= ctx.arrays.min_soh)
-    ok &= ctx.prices.price_cny[0] <= ctx.arrays.cap_cny
     nl = np.flatnonzero(ok)
     lp = np.zeros(len(nl), np.int64)
-    key = (MAX_CENTI - pairs.score(ctx, lp, nl)).astype(np.int64) * n.n + nl
+    cell, price = pairs.priced(ctx, lp, nl)
+    within = pairs.within_budget(ctx, nl, price)
+    nl, lp, cell, price = nl[within], lp[within], cell[within], price[within]
+    key = (MAX_CENTI - pairs.score(ctx, lp, nl, cell, price)).astype(np.int64) * n.n + nl
     if len(key) > top_k:
         key = key[np.argpartition(key, top_k - 1)[:top_k]]
     key.sort()
     nl = key % n.n
     score = MAX_CENTI - key // n.n
     zeros = np.zeros(len(key), np.int64)
-    result = MatchResult(ctx, zeros, nl, score, zeros, np.arange(1, len(key) + 1), {}, int(ok.sum()))
+    result = MatchResult(ctx, zeros, nl, score, zeros, np.arange(1, len(key) + 1), {}, int(within.sum()))
     return result._matches(np.arange(len(key)))
 
 
@@ -340,6 +375,8 @@ def explain_pairs(
     rules: Sequence[RuleRecord],
     fx: Mapping[str, float],
     on: date,
+    *,
+    freight: FreightTables = NO_RATES,
 ) -> dict[tuple[int, int], tuple[Factor, ...]]:
     """Explanations of (lot id, need id) pairs as the engine scores them now,
     whether or not the pair passes the hard constraints (the caller knows which
@@ -354,7 +391,7 @@ def explain_pairs(
     known = [(lot, need) for lot, need in wanted if lot in lot_at and need in need_at]
     if not known:
         return {}
-    ctx = arrays.context(table, need_table, rules, fx, on)
+    ctx = arrays.context(table, need_table, rules, fx, on, freight)
     lp = np.array([lot_at[lot] for lot, _ in known], np.int64)
     nl = np.array([need_at[need] for _, need in known], np.int64)
     return dict(zip(known, explain_rows(ctx, lp, nl), strict=True))

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from matchmaking.engine import delivery
 from matchmaking.engine import vocabulary as vocab
 
 _T = TypeVar("_T")
@@ -62,6 +63,7 @@ class LotRecord:
     exporter_verified: bool
     exporter_deals: int
     available: bool
+    incoterm: str = "FOB"
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class NeedRecord:
     currency: str
     shipping_modes: tuple[str, ...]
     open: bool
+    incoterm: str = "FOB"
 
 
 @dataclass(frozen=True)
@@ -245,14 +248,23 @@ class LotTable:
         self.soh = _mapped(vehicle, soh, _or(-1))
         self.electrified = np.array([f in vocab.ELECTRIFIED for f in self.fuel_names] + [False])[self.fuel]
         self.no_engine = np.array([f in vocab.NO_ENGINE for f in self.fuel_names] + [False])[self.fuel]
-        terms, (steering, currency, emission, loading_point, modes) = _fields(
-            records, "steering", "currency", "emission_standard", "loading_point", "shipping_modes"
+        terms, (steering, currency, emission, loading_point, modes, incoterm) = _fields(
+            records,
+            "steering",
+            "currency",
+            "emission_standard",
+            "loading_point",
+            "shipping_modes",
+            "incoterm",
         )
         self.steer = _mapped(terms, steering, _steer)
         self.currency, self.currency_names, _ = _encode(terms, currency, _currency)
         self.emission = _mapped(terms, emission, vocab.emission_level)
         self.origin = _mapped(terms, loading_point, vocab.origin_kind)
         self.modes = _mapped(terms, modes, vocab.modes_mask)
+        self.delivery_terms, self.delivery_keys = _lot_delivery_terms(
+            terms, incoterm, loading_point, modes, _mapped(vehicle, body, _class_code)
+        )
         self.year = _column(records, "model_year", np.int64)
         registered = _mapped(*_field(records, "first_registration"), _date_code)
         self.has_fr = registered > 0
@@ -301,6 +313,46 @@ class LotTable:
         # The key names what `make` builds, so the value under it is a _T.
         value: _T = self._cache[key]
         return value
+
+
+def _class_code(body_type: str) -> int:
+    return delivery.VEHICLE_CLASSES.index(delivery.vehicle_class(body_type))
+
+
+def _lot_delivery_terms(
+    terms: npt.NDArray[np.int64],
+    incoterms: list[str],
+    points: list[str],
+    modes: list[Any],
+    classes: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], list[delivery.LotTerms]]:
+    """Each lot's index into its distinct delivery terms, and those terms."""
+    routes = _FirstSeen()
+    route_of = np.array(
+        [
+            routes[
+                (
+                    delivery.incoterm_index(term),
+                    delivery.place_words(point),
+                    vocab.modes_mask(mode),
+                    vocab.origin_kind(point),
+                )
+            ]
+            for term, point, mode in zip(incoterms, points, modes, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    n_classes = len(delivery.VEHICLE_CLASSES)
+    key = route_of[terms] * n_classes + classes if len(terms) else np.zeros(0, np.int64)
+    present = np.zeros(len(routes) * n_classes + 1, np.int64)
+    present[key] = 1
+    number = np.cumsum(present) - 1
+    route_keys = list(routes)
+    keys = []
+    for k in np.flatnonzero(present[:-1]).tolist():
+        term, point, modes_, origin = route_keys[k // n_classes]
+        keys.append(delivery.LotTerms(term, point, delivery.VEHICLE_CLASSES[k % n_classes], modes_, origin))
+    return number[key], keys
 
 
 def _steer(raw: str) -> int:
@@ -365,6 +417,23 @@ class NeedTable:
         modes = list(map(tuple, map(attrgetter("shipping_modes"), records)))
         self.modes = np.array(_per_distinct(modes, vocab.modes_mask), dtype=np.int64)
         self.open = _column(records, "open", bool)
+        seen_terms = _FirstSeen()
+        self.delivery_terms = np.fromiter(
+            (
+                seen_terms[
+                    delivery.NeedTerms(
+                        delivery.incoterm_index(r.incoterm),
+                        r.destination_country.strip().upper(),
+                        delivery.place_words(r.destination_port),
+                        vocab.modes_mask(tuple(r.shipping_modes)),
+                    )
+                ]
+                for r in records
+            ),
+            dtype=np.int64,
+            count=n,
+        )
+        self.delivery_keys: list[delivery.NeedTerms] = list(seen_terms)
         routes = [sum(1 << kind for kind in vocab.route_origins(name)) for name in self.country_names]
         self.route_bits = np.array(routes, dtype=np.int64)[self.country]
         # Sets are made once per distinct spelling and shared by the needs that

@@ -30,6 +30,10 @@ MODEL_FIT = (0.3, 0.6, 1.0)  # open request, makes only, models named
 MODE_FIT = {"mode_match": 1.0, "mode_mismatch": 0.0, "mode_unknown": 0.5, "any_mode": 1.0}
 ROUTE_NAMES = ("unknown", "fits", "detour")
 ROUTE_FIT = (0.5, 1.0, 0.0)
+# A pair whose price could not be brought to the need's incoterm (no freight,
+# haulage or insurance rate for its route; it is then compared as far as the
+# rates go) loses this much of its logistics points, down to zero: 2 of 100.
+UNPRICED_PENALTY_CENTI = 200
 MAX_CENTI = 10_000
 # Pairs expanded at once per thread: bounds peak memory (roughly 60 bytes per pair in flight).
 PAIR_BLOCK = 3 << 19

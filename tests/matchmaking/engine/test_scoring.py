@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from matchmaking.choices import EMISSION_LEVEL
 from matchmaking.engine import vocabulary
 from matchmaking.engine.scoring import (
+    NO_RATES,
     WEIGHTS,
+    FreightRecord,
+    FreightTables,
+    HaulageRecord,
+    InsuranceRecord,
     LotRecord,
     LotTable,
     NeedRecord,
@@ -63,7 +68,12 @@ def _completed_years(since: date, on: date) -> int:
 
 
 def reference_candidate(
-    lot: LotRecord, need: NeedRecord, rules: list[RuleRecord], fx: dict, on: date
+    lot: LotRecord,
+    need: NeedRecord,
+    rules: list[RuleRecord],
+    fx: dict,
+    on: date,
+    freight: FreightTables = NO_RATES,
 ) -> bool:
     """DESIGN.md §3 read literally, one pair at a time."""
     if not (lot.available and lot.quantity >= 1 and need.open):
@@ -116,7 +126,80 @@ def reference_candidate(
             return False
     if lot.currency not in fx or need.currency not in fx:
         return False
-    return lot.unit_price * fx[lot.currency] <= need.max_unit_price * 1.10 * fx[need.currency]
+    price, _ = reference_delivered(lot, need, freight, fx)
+    return price <= need.max_unit_price * 1.10 * fx[need.currency]
+
+
+_REF_TERMS = ["EXW", "FOB", "CFR", "CIF"]
+_REF_CLASS = {"sedan": "car", "suv": "suv_mpv_pickup", "pickup": "suv_mpv_pickup", "bus": "bus_truck"}
+
+
+def _place(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _within(name: str, place: str) -> bool:
+    return bool(name) and f" {name} " in f" {place} "
+
+
+def reference_delivered(
+    lot: LotRecord, need: NeedRecord, freight: FreightTables, fx: dict
+) -> tuple[float, str]:
+    """The lot's price in yuan brought to the need's incoterm as DESIGN.md §3
+    says, one rate at a time, and the rate that was missing ("" for none)."""
+    term, wanted = _REF_TERMS.index(lot.incoterm), _REF_TERMS.index(need.incoterm)
+    price = lot.unit_price * fx[lot.currency]
+    vehicle = _REF_CLASS.get(lot.body_type, "car")
+    point = _place(lot.loading_point)
+    haulage = carriage = 0.0
+    insured = 1.0
+    if term == 0 and wanted >= 1:
+        found = [
+            rate.price * fx[rate.currency]
+            for rate in freight.haulage
+            if rate.vehicle_class == vehicle
+            and rate.currency in fx
+            and any(_within(_place(o), point) for o in rate.origins)
+        ]
+        if not found:
+            return price, "haulage"
+        haulage, term = min(found), 1
+    if term <= 1 and wanted >= 2:
+        offered, asked = set(lot.shipping_modes), set(need.shipping_modes)
+        modes = (
+            (offered & asked)
+            if offered and asked
+            else (offered or asked or {"roro", "container", "rail", "road"})
+        )
+        port = _place(need.destination_port)
+        cheapest = []
+        for mode in modes:
+            ranked = []
+            for rate in freight.freight:
+                if (rate.mode, rate.country, rate.vehicle_class) != (mode, need.destination_country, vehicle):
+                    continue
+                if rate.currency not in fx or not any(_within(_place(o), point) for o in rate.origins):
+                    continue
+                rate_port = _place(rate.port)
+                if not rate_port:
+                    ranked.append((1, rate.price * fx[rate.currency]))
+                elif not port:
+                    ranked.append((0, rate.price * fx[rate.currency]))
+                elif _within(rate_port, port) or _within(port, rate_port):
+                    ranked.append((2, rate.price * fx[rate.currency]))
+            if ranked:
+                best = max(rank for rank, _ in ranked)
+                cheapest.append(min(amount for rank, amount in ranked if rank == best))
+        if not cheapest:
+            return price + (haulage + carriage), "freight"
+        carriage, term = min(cheapest), 2
+    if term <= 2 and wanted == 3:
+        rates = {rate.country: rate.rate_pct for rate in freight.insurance}
+        pct = rates.get(need.destination_country, rates.get(""))
+        if pct is None:
+            return price + (haulage + carriage), "insurance"
+        insured = 1.0 + pct / 100.0
+    return (price + (haulage + carriage)) * insured, ""
 
 
 # ------------------------------------------------------------------ data
@@ -168,6 +251,7 @@ def lots(draw: st.DrawFn, lot_id: int) -> LotRecord:
         exporter_verified=draw(st.booleans()),
         exporter_deals=draw(st.integers(0, 15)),
         available=draw(st.booleans() | st.just(True)),
+        incoterm=draw(st.sampled_from(["EXW", "FOB", "FOB", "CFR", "CIF"])),
     )
 
 
@@ -178,7 +262,7 @@ def needs(draw: st.DrawFn, need_id: int) -> NeedRecord:
         id=need_id,
         buyer_id=draw(st.integers(1, 3)),
         destination_country=draw(st.sampled_from(COUNTRIES)),
-        destination_port="",
+        destination_port=draw(st.sampled_from(["", "Lagos", "Lagos, Apapa", "Mombasa"])),
         makes=draw(subset(MAKES)),
         models=draw(subset(MODELS)),
         body_types=draw(subset(BODIES)),
@@ -194,7 +278,48 @@ def needs(draw: st.DrawFn, need_id: int) -> NeedRecord:
         currency=draw(st.sampled_from(CURRENCIES)),
         shipping_modes=draw(subset(["roro", "container", "rail", "road"])),
         open=draw(st.booleans() | st.just(True)),
+        incoterm=draw(st.sampled_from(["FOB", "CFR", "CIF", "CIF", "EXW"])),
     )
+
+
+MODES = ["roro", "container", "rail", "road"]
+ORIGINS = ["Tianjin", "Khorgos", "Chengdu", "Shanghai", "Tianjin port"]
+freight_strategy = st.builds(
+    FreightTables,
+    freight=st.lists(
+        st.builds(
+            FreightRecord,
+            mode=st.sampled_from(MODES),
+            origins=subset(ORIGINS, 2),
+            country=st.sampled_from(COUNTRIES[:4]),
+            port=st.sampled_from(["", "", "Lagos", "Mombasa", "Apapa"]),
+            vehicle_class=st.sampled_from(["car", "suv_mpv_pickup"]),
+            price=st.integers(100, 6_000).map(float),
+            currency=st.sampled_from(CURRENCIES),
+            indicative=st.booleans(),
+        ),
+        max_size=8,
+    ).map(tuple),
+    haulage=st.lists(
+        st.builds(
+            HaulageRecord,
+            origins=subset(ORIGINS, 2),
+            vehicle_class=st.sampled_from(["car", "suv_mpv_pickup"]),
+            price=st.integers(50, 2_000).map(float),
+            currency=st.sampled_from(CURRENCIES),
+        ),
+        max_size=3,
+    ).map(tuple),
+    insurance=st.lists(
+        st.builds(
+            InsuranceRecord,
+            country=st.sampled_from(["", *COUNTRIES[:4]]),
+            rate_pct=st.sampled_from([0.0, 0.5, 1.25, 3.0]),
+        ),
+        max_size=2,
+        unique_by=lambda rate: rate.country,
+    ).map(tuple),
+)
 
 
 rules_strategy = st.lists(
@@ -225,6 +350,11 @@ def worlds(draw: st.DrawFn) -> tuple[list[LotRecord], list[NeedRecord], list[Rul
     return [draw(lots(i)) for i in lot_ids], [draw(needs(i)) for i in need_ids], draw(rules_strategy), on
 
 
+@st.composite
+def priced_worlds(draw: st.DrawFn) -> tuple[list, list, list, date, FreightTables]:
+    return (*draw(worlds()), draw(freight_strategy))
+
+
 modest = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -239,34 +369,36 @@ def proposals(result) -> list[tuple]:
 
 
 @modest
-@given(worlds())
+@given(priced_worlds())
 def test_candidates_are_exactly_the_pairs_the_reference_accepts(world):
-    lot_list, need_list, rules, on = world
-    result = run_full(lot_list, need_list, rules, FX, on, top_k=EVERYTHING)
+    lot_list, need_list, rules, on, freight = world
+    result = run_full(lot_list, need_list, rules, FX, on, top_k=EVERYTHING, freight=freight)
 
     engine = set(zip(result.lot_ids.tolist(), result.need_ids.tolist(), strict=True))
     expected = {
         (lot.id, need.id)
         for lot in lot_list
         for need in need_list
-        if reference_candidate(lot, need, rules, FX, on)
+        if reference_candidate(lot, need, rules, FX, on, freight)
     }
     assert engine == expected
     assert result.pairs_considered == len(expected)
 
 
 @modest
-@given(worlds(), st.integers(1, 3))
+@given(priced_worlds(), st.integers(1, 3))
 def test_kept_matches_never_break_a_hard_constraint_and_ranks_are_consistent(world, top_k):
-    lot_list, need_list, rules, on = world
-    result = run_full(lot_list, need_list, rules, FX, on, top_k=top_k)
-    everything = run_full(lot_list, need_list, rules, FX, on, top_k=EVERYTHING)
+    lot_list, need_list, rules, on, freight = world
+    result = run_full(lot_list, need_list, rules, FX, on, top_k=top_k, freight=freight)
+    everything = run_full(lot_list, need_list, rules, FX, on, top_k=EVERYTHING, freight=freight)
     lots_by_id = {lot.id: lot for lot in lot_list}
     needs_by_id = {need.id: need for need in need_list}
     price_cny = {lot.id: lot.unit_price * FX.get(lot.currency, 0) for lot in lot_list}
 
     for match in result.matches():
-        assert reference_candidate(lots_by_id[match.lot_id], needs_by_id[match.need_id], rules, FX, on)
+        assert reference_candidate(
+            lots_by_id[match.lot_id], needs_by_id[match.need_id], rules, FX, on, freight
+        )
         assert 0 <= match.score <= 100
         assert match.rank_for_need or match.rank_for_lot
         assert sum(points for _, points, _, _ in match.explanation) == pytest.approx(match.score, abs=0.011)
@@ -292,14 +424,14 @@ def test_kept_matches_never_break_a_hard_constraint_and_ranks_are_consistent(wor
 
 
 @modest
-@given(worlds(), st.data())
+@given(priced_worlds(), st.data())
 def test_a_cheaper_twin_never_scores_or_ranks_lower(world, data):
-    lot_list, need_list, rules, on = world
+    lot_list, need_list, rules, on, freight = world
     original = data.draw(st.sampled_from(lot_list))
     cut = data.draw(st.integers(1, int(original.unit_price) - 1))
     twin_id = data.draw(st.sampled_from([0, 10_000]))  # below and above every other id
     twin = replace(original, id=twin_id, unit_price=original.unit_price - cut)
-    result = run_full([*lot_list, twin], need_list, rules, FX, on, top_k=EVERYTHING)
+    result = run_full([*lot_list, twin], need_list, rules, FX, on, top_k=EVERYTHING, freight=freight)
 
     for need in need_list:
         by_lot = {m.lot_id: m for m in result.for_need(need.id)}
@@ -310,12 +442,14 @@ def test_a_cheaper_twin_never_scores_or_ranks_lower(world, data):
 
 
 @modest
-@given(worlds(), st.integers(1, 3))
+@given(priced_worlds(), st.integers(1, 3))
 def test_running_twice_and_in_chunks_gives_identical_matches(world, top_k):
-    lot_list, need_list, rules, on = world
-    first = run_full(lot_list, need_list, rules, FX, on, top_k=top_k)
-    second = run_full(list(reversed(lot_list)), list(reversed(need_list)), rules, FX, on, top_k=top_k)
-    chunked = run_full(lot_list, need_list, rules, FX, on, top_k=top_k, chunk_size=2)
+    lot_list, need_list, rules, on, freight = world
+    first = run_full(lot_list, need_list, rules, FX, on, top_k=top_k, freight=freight)
+    second = run_full(
+        list(reversed(lot_list)), list(reversed(need_list)), rules, FX, on, top_k=top_k, freight=freight
+    )
+    chunked = run_full(lot_list, need_list, rules, FX, on, top_k=top_k, chunk_size=2, freight=freight)
 
     assert proposals(first) == proposals(second)
     assert sorted(proposals(chunked), key=repr) == sorted(proposals(first), key=repr)
@@ -323,23 +457,23 @@ def test_running_twice_and_in_chunks_gives_identical_matches(world, top_k):
 
 
 @modest
-@given(worlds(), st.integers(1, 3))
+@given(priced_worlds(), st.integers(1, 3))
 def test_incremental_rescoring_agrees_with_the_full_run(world, top_k):
-    lot_list, need_list, rules, on = world
-    result = run_full(lot_list, need_list, rules, FX, on, top_k=top_k)
+    lot_list, need_list, rules, on, freight = world
+    result = run_full(lot_list, need_list, rules, FX, on, top_k=top_k, freight=freight)
     table = LotTable.build(lot_list)
     need_table = NeedTable.build(need_list)
 
     for need in need_list:
-        fresh = rescore_need(need, table, rules, FX, on, top_k)
+        fresh = rescore_need(need, table, rules, FX, on, top_k, freight=freight)
         full = result.for_need(need.id)
         assert [(m.lot_id, m.score, m.rank_for_need, m.explanation) for m in fresh] == [
             (m.lot_id, m.score, m.rank_for_need, m.explanation) for m in full
         ]
         assert all(m.rank_for_lot is None for m in fresh)
-        assert diagnose_need(need, table, rules, FX, on) == result.diagnostics.get(need.id)
+        assert diagnose_need(need, table, rules, FX, on, freight=freight) == result.diagnostics.get(need.id)
     for lot in lot_list:
-        fresh = rescore_lot(lot, need_table, rules, FX, on, top_k)
+        fresh = rescore_lot(lot, need_table, rules, FX, on, top_k, freight=freight)
         full = result.for_lot(lot.id)
         assert [(m.need_id, m.score, m.rank_for_lot, m.explanation) for m in fresh] == [
             (m.need_id, m.score, m.rank_for_lot, m.explanation) for m in full
@@ -619,7 +753,7 @@ def test_explanation_uses_codes_and_params():
     factors = {factor: (reason, params) for factor, _, reason, params in match.explanation}
     assert factors["price"] == (
         "under_budget",
-        {"pct": 50, "price": 10_000.0, "max_price": 20_000.0, "currency": "USD"},
+        {"pct": 50, "price": 10_000.0, "max_price": 20_000.0, "currency": "USD", "incoterm": "FOB"},
     )
     assert factors["logistics"] == ("mode_match", {"from": "Khorgos", "route": "fits", "mode": "rail"})
     assert factors["model"] == ("make_match", {"make": "Toyota"})
@@ -627,16 +761,16 @@ def test_explanation_uses_codes_and_params():
 
 
 @modest
-@given(worlds())
+@given(priced_worlds())
 def test_explaining_stored_pairs_afresh_gives_the_runs_explanations(world):
-    lot_list, need_list, rules, on = world
-    result = run_full(lot_list, need_list, rules, FX, on, top_k=2)
+    lot_list, need_list, rules, on, freight = world
+    result = run_full(lot_list, need_list, rules, FX, on, top_k=2, freight=freight)
     kept = list(result.matches())
     # Pages explain a page of stored pairs from just those lots and needs.
     shown = {(m.lot_id, m.need_id) for m in kept[:7]}
     lots = [lot for lot in lot_list if any(lot.id == lot_id for lot_id, _ in shown)]
     needs = [need for need in need_list if any(need.id == need_id for _, need_id in shown)]
-    fresh = explain_pairs(lots, needs, sorted(shown), rules, FX, on)
+    fresh = explain_pairs(lots, needs, sorted(shown), rules, FX, on, freight=freight)
     assert fresh == {(m.lot_id, m.need_id): m.explanation for m in kept[:7]}
 
 
