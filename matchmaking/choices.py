@@ -83,6 +83,16 @@ class ShippingMode(models.TextChoices):
     ROAD = "road", _("Road")
 
 
+class VehicleClass(models.TextChoices):
+    """The classes freight is quoted by; a lot's comes from its body type
+    (mirrored in matchmaking.engine.delivery)."""
+
+    CAR = "car", _("Car")
+    SUV_MPV_PICKUP = "suv_mpv_pickup", _("SUV, MPV or pickup")
+    VAN = "van", _("Van")
+    BUS_TRUCK = "bus_truck", _("Bus or truck")
+
+
 class Incoterm(models.TextChoices):
     EXW = "EXW", "EXW"
     FOB = "FOB", "FOB"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -122,12 +123,60 @@ def fill_params(template: Promise, params: Mapping[str, Any] | None) -> str | No
         return None
 
 
+# A lot priced below the need's incoterm: how its price was brought up to it
+# (engine.delivery), or which rate was missing.
+COSTS: dict[str, Promise] = {
+    "haulage": gettext_lazy("inland haulage"),
+    "insurance": gettext_lazy("insurance"),
+}
+MISSING_RATES: dict[str, Promise] = {
+    "haulage": gettext_lazy("no inland haulage rate to the loading point: compared on %(term)s"),
+    "freight": gettext_lazy("freight to %(place)s unknown: compared on %(term)s"),
+    "insurance": gettext_lazy("no insurance rate for %(place)s: compared on %(term)s"),
+}
+
+
+def _place(value: Any) -> str:
+    text = str(value or "")
+    return _country(text) if len(text) == 2 and text.isupper() else text
+
+
+def delivery_detail(params: Mapping[str, Any] | None) -> str:
+    """ "CFR Lagos ≈ 9,850 USD = FOB 8,200 + RoRo 1,650 (indicative)", or why
+    the price could not be brought to the buyer's incoterm; "" when the lot
+    was priced on it already."""
+    params = params or {}
+    if not params.get("stated_incoterm"):
+        return ""
+    term, place = str(params.get("incoterm", "")), _place(params.get("place"))
+    missing = str(params.get("missing") or "")
+    if missing in MISSING_RATES and not params.get("costs"):
+        return str(MISSING_RATES[missing]) % {"term": term, "place": place}
+    parts = [f"{params['stated_incoterm']} {format_number(params.get('stated_price'))}"]
+    for kind, mode, amount in params.get("costs") or []:
+        label = choice_label(ShippingMode, mode) if kind == "freight" else str(COSTS.get(kind, kind))
+        parts.append(f"{label} {format_number(amount)}")
+    text = _("%(term)s %(place)s ≈ %(price)s %(currency)s = %(sum)s") % {
+        "term": term,
+        "place": place,
+        "price": format_number(params.get("price")),
+        "currency": params.get("currency", ""),
+        "sum": " + ".join(parts),
+    }
+    if missing in MISSING_RATES:
+        text += "; " + str(MISSING_RATES[missing]) % {"term": term, "place": place}
+    if params.get("indicative"):
+        text += " " + _("(indicative)")
+    return text
+
+
 @dataclass(frozen=True)
 class ExplanationLine:
     factor: str
     label: str
     points: float
     text: str
+    detail: str = ""
 
 
 def explain_factor(item: Mapping[str, Any]) -> ExplanationLine:
@@ -146,10 +195,44 @@ def explain_factor(item: Mapping[str, Any]) -> ExplanationLine:
         }
     else:
         text = _("%(factor)s: %(reason)s") % {"factor": label, "reason": reason}
-    return ExplanationLine(factor=factor, label=label, points=points, text=text)
+    detail = delivery_detail(item.get("params")) if factor == "price" else ""
+    return ExplanationLine(factor=factor, label=label, points=points, text=text, detail=detail)
 
 
 def explain_match(explanation: Iterable[Mapping[str, Any]] | None) -> list[ExplanationLine]:
     """A match's factors as sentences, those that scored most first."""
     lines = [explain_factor(item) for item in explanation or [] if isinstance(item, Mapping)]
     return sorted(lines, key=lambda line: -line.points)
+
+
+@dataclass(frozen=True)
+class DeliveredPrice:
+    """A lot's price brought to the buyer's incoterm, as a card shows it."""
+
+    price: Decimal
+    currency: str
+    incoterm: str
+    place: str
+    indicative: bool
+    complete: bool  # False: a rate was missing, so it is compared on a lower term
+
+
+def delivered_price(explanation: Iterable[Mapping[str, Any]] | None) -> DeliveredPrice | None:
+    """From a match's explanation, the lot's price delivered to the need's
+    incoterm; None when the lot was priced on it already (or the explanation
+    predates delivered prices)."""
+    for item in explanation or []:
+        if not isinstance(item, Mapping) or item.get("factor") != "price":
+            continue
+        params = item.get("params") or {}
+        if not params.get("stated_incoterm") or not params.get("costs"):
+            return None
+        return DeliveredPrice(
+            price=Decimal(str(params.get("price", 0))),
+            currency=str(params.get("currency", "")),
+            incoterm=str(params.get("incoterm", "")),
+            place=_place(params.get("place")),
+            indicative=bool(params.get("indicative")),
+            complete=not params.get("missing"),
+        )
+    return None

@@ -175,7 +175,9 @@ class NeedFactory(factory.django.DjangoModelFactory):
     allow_split = True
     max_unit_price = Decimal("18000.00")
     currency = "USD"
-    incoterm = "CIF"
+    # On the lots' own term, so prices compare as stated unless a test sets
+    # another (delivered prices are tested in tests/matchmaking/engine/test_delivery.py).
+    incoterm = "FOB"
     shipping_modes = factory.LazyFunction(lambda: ["rail"])
     deadline = datetime.date(2027, 3, 31)
     status = Need.Status.OPEN

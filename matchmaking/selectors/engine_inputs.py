@@ -15,9 +15,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from matchmaking.engine.market_rules import RuleConflict, need_conflicts
-from matchmaking.engine.scoring import Diagnostic
+from matchmaking.engine.scoring import NO_RATES, Diagnostic, FreightTables
 from matchmaking.engine.tables import LotRecord, NeedRecord, RuleRecord
 from matchmaking.models import Lot, MarketRule, Need
+from matchmaking.selectors.freight import freight_tables_on
 from matchmaking.selectors.fx import fx_table_on
 
 # Loading the engine's records ---------------------------------------------------
@@ -43,6 +44,7 @@ LOT_FIELDS = (
     "shipping_modes",
     "loading_point",
     "exporter__verified",
+    "incoterm",
 )
 NEED_FIELDS = (
     "id",
@@ -63,6 +65,7 @@ NEED_FIELDS = (
     "max_unit_price",
     "currency",
     "shipping_modes",
+    "incoterm",
 )
 
 
@@ -87,6 +90,7 @@ def lot_record_of_row(row: tuple[Any, ...]) -> LotRecord:
         modes,
         loading_point,
         verified,
+        incoterm,
     ) = row
     return LotRecord(
         id=pk,
@@ -110,6 +114,7 @@ def lot_record_of_row(row: tuple[Any, ...]) -> LotRecord:
         exporter_verified=verified,
         exporter_deals=0,
         available=True,
+        incoterm=incoterm,
     )
 
 
@@ -133,6 +138,7 @@ def need_record_of_row(row: tuple[Any, ...]) -> NeedRecord:
         max_price,
         currency,
         modes,
+        incoterm,
     ) = row
     return NeedRecord(
         id=pk,
@@ -154,6 +160,7 @@ def need_record_of_row(row: tuple[Any, ...]) -> NeedRecord:
         currency=currency,
         shipping_modes=tuple(modes or ()),
         open=True,
+        incoterm=incoterm,
     )
 
 
@@ -252,11 +259,12 @@ class World:
     rules: list[RuleRecord]
     fx: dict[str, float]
     on: datetime.date
+    freight: FreightTables = NO_RATES
 
     @classmethod
     def load(cls, on: datetime.date | None = None) -> World:
         on = on or timezone.localdate()
-        return cls(rule_records(), fx_floats(on), on)
+        return cls(rule_records(), fx_floats(on), on, freight_tables_on(on))
 
 
 def plain(value: Any) -> Any:

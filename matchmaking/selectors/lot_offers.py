@@ -12,6 +12,7 @@ from accounts.selectors import convention_is_signed
 from matchmaking import hooks
 from matchmaking.models import Lot, Match, Need
 from matchmaking.selectors.matches import MatchContacts, match_contacts
+from matchmaking.selectors.proposals import explain_matches
 
 # Characters of a VIN shown before mutual interest: the maker, model and year
 # (the first 11) tell a buyer what the car is; the serial identifies it.
@@ -70,6 +71,8 @@ def _current_matches(**filters: object) -> tuple[list[Match], Match | None]:
 def lot_offer(lot: Lot, buyer: Organisation) -> LotOffer:
     """What `buyer` may see of `lot` beyond its public facts."""
     matches, mutual = _current_matches(lot=lot, need__buyer=buyer)
+    # Each proposal explained now: the lot's price delivered to that need's port.
+    explain_matches(matches)
     return LotOffer(
         lot=lot,
         matches=matches,

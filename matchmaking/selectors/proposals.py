@@ -32,8 +32,8 @@ def explain_matches(
     """Set each match's `explanation` (factors with points and reason codes,
     as matchmaking.explanations reads them), worked out now from its lot and
     need. Stale matches get none: their stale_reason says why. Load the
-    matches with lot, lot__exporter and need (two queries follow: the rules
-    and the FX rates)."""
+    matches with lot, lot__exporter and need (five queries follow: the rules,
+    the FX rates and the three freight tables)."""
     matches = list(matches)
     shown = [match for match in matches if match.state != Match.State.STALE]
     for match in matches:
@@ -48,6 +48,7 @@ def explain_matches(
         world.rules,
         world.fx,
         world.on,
+        freight=world.freight,
     )
     for match in shown:
         match.explanation = stored_explanation(factors.get((match.lot_id, match.need_id), ()))
@@ -63,7 +64,11 @@ def live_ranking(lot: Lot, world: World, top_k: int) -> list[EngineMatch]:
         return []
     record = lot_record(lot)
     needs = need_records(needs_for_lot(record, world.fx))
-    return rescore_lot(record, needs, world.rules, world.fx, world.on, top_k) if needs else []
+    return (
+        rescore_lot(record, needs, world.rules, world.fx, world.on, top_k, freight=world.freight)
+        if needs
+        else []
+    )
 
 
 def lot_proposals(lot: Lot, on: datetime.date | None = None) -> list[Match]:

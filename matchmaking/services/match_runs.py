@@ -68,7 +68,7 @@ def match_run_execute(*, run_id: int, on: datetime.date | None = None) -> MatchR
         MatchRun.record(run_id, progress_pct=30, lots_count=len(lots), needs_count=len(needs))
 
         started = time.perf_counter()
-        result = run_full(lots, needs, world.rules, world.fx, world.on, TOP_K)
+        result = run_full(lots, needs, world.rules, world.fx, world.on, TOP_K, freight=world.freight)
         timings["score"] = round(time.perf_counter() - started, 3)
         MatchRun.record(run_id, progress_pct=60, pairs_considered=result.pairs_considered)
 

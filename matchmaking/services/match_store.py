@@ -168,7 +168,7 @@ def retire(
         elif need is None:
             reason = {"reason": "need_closed", "params": {}}
         else:
-            still = rescore_lot(lot, [need], world.rules, world.fx, world.on, top_k=1)
+            still = rescore_lot(lot, [need], world.rules, world.fx, world.on, top_k=1, freight=world.freight)
             if still:
                 proposal = stored(still[0])
                 Match.objects.filter(pk=pk).update(
@@ -179,7 +179,7 @@ def retire(
                     updated_at=timezone.now(),
                 )
                 continue
-            failures = lot_failures(lot, need, world.rules, world.fx, world.on)
+            failures = lot_failures(lot, need, world.rules, world.fx, world.on, freight=world.freight)
             first, params = failures[0] if failures else ("no_candidate", {})
             reason = {
                 "reason": first,

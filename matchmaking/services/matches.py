@@ -144,9 +144,9 @@ def match_for_offer(*, lot: Lot, need: Need, on: datetime.date | None = None) ->
         )
     if not needs:
         raise ValidationError(_("This need is no longer open."), code="need_closed")
-    scored = rescore_lot(lots[0], needs, world.rules, world.fx, world.on, top_k=1)
+    scored = rescore_lot(lots[0], needs, world.rules, world.fx, world.on, top_k=1, freight=world.freight)
     if not scored:
-        failures = lot_failures(lots[0], needs[0], world.rules, world.fx, world.on)
+        failures = lot_failures(lots[0], needs[0], world.rules, world.fx, world.on, freight=world.freight)
         raise ValidationError(
             _("This lot does not qualify for this need: %(reason)s."),
             params={"reason": lot_refusal(failures) or _("it does not meet the need's requirements")},

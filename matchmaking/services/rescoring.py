@@ -86,7 +86,9 @@ def lot_rescore(*, lot_id: int, on: datetime.date | None = None) -> list[Match]:
     proposals: list[StoredProposal] = []
     if records:
         needs = need_records(needs_for_lot(records[0], world.fx))
-        scored = rescore_lot(records[0], needs, world.rules, world.fx, world.on, max(len(needs), 1))
+        scored = rescore_lot(
+            records[0], needs, world.rules, world.fx, world.on, max(len(needs), 1), freight=world.freight
+        )
         cutoffs = _need_cutoffs(match.need_id for match in scored)
         proposals = [
             stored(match)
@@ -117,14 +119,22 @@ def need_rescore(*, need_id: int, on: datetime.date | None = None) -> list[Match
             proposals = [
                 stored(match)
                 for match in rescore_need(
-                    need, LotTable.build(candidates), world.rules, world.fx, world.on, TOP_K
+                    need,
+                    LotTable.build(candidates),
+                    world.rules,
+                    world.fx,
+                    world.on,
+                    TOP_K,
+                    freight=world.freight,
                 )
             ]
         if not proposals:
             # The diagnosis counts down from every available lot ("312
             # available lots → 6 right-hand drive → 0 …"), so it needs them all.
             table = LotTable.build(lot_records())
-            diagnosis = stored_diagnosis(diagnose_need(need, table, world.rules, world.fx, world.on))
+            diagnosis = stored_diagnosis(
+                diagnose_need(need, table, world.rules, world.fx, world.on, freight=world.freight)
+            )
     written = upsert(proposals, interests_of(existing), None)
     retire(set(existing) - written, existing, world, None)
     _rerank([need_id])

@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import gettext_lazy
 
 from matchmaking.diagnoses import DiagnosisText, diagnosis_summary, explain_diagnosis
-from matchmaking.explanations import ExplanationLine, explain_match
+from matchmaking.explanations import DeliveredPrice, ExplanationLine, delivered_price, explain_match
 from matchmaking.refusals import rule_block_message, stale_text
 
 register = template.Library()
@@ -17,6 +17,11 @@ register = template.Library()
 @register.filter
 def explanation_lines(explanation: Any) -> list[ExplanationLine]:
     return explain_match(explanation)
+
+
+@register.filter
+def delivered(explanation: Any) -> DeliveredPrice | None:
+    return delivered_price(explanation)
 
 
 @register.filter

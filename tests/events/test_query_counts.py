@@ -393,7 +393,7 @@ QUERY_COUNTS = {
     "opportunities.csv": 6,
     "opportunities.xlsx": 6,
     "offer": 10,
-    "offer/post": 25,
+    "offer/post": 28,
     "publish/post": 10,
     "create": 5,
     "create/post": 30,

@@ -124,7 +124,8 @@ def test_the_buyers_lot_page_queries_do_not_grow_with_rows(
     client = login(buyer_admin)
     client.get(reverse("lot_detail", args=[lot.pk]))
 
-    # savepoint, session, user, membership, lot, photos, matches, convention,
-    # signature, lots listed, confirmed deals, meetings held, release
-    with django_assert_num_queries(13):
+    # savepoint, session, user, membership, lot, photos, matches, market rules,
+    # FX rates and the three freight tables (to price each proposal delivered),
+    # convention, signature, lots listed, confirmed deals, meetings held, release
+    with django_assert_num_queries(18):
         assert client.get(reverse("lot_detail", args=[lot.pk])).status_code == 200

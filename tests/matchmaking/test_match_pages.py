@@ -153,8 +153,9 @@ def test_need_matches_queries_do_not_grow_with_rows(
     client = login(buyer_admin)
 
     # savepoint, session, user, membership, need, count, matches with lots and exporters,
-    # market rules and FX rates (to explain them), release
-    with django_assert_num_queries(10):
+    # market rules, FX rates and the freight, haulage and insurance tables (to
+    # explain them), release
+    with django_assert_num_queries(13):
         response = client.get(reverse("need_matches", args=[need.pk]))
 
     assert response.status_code == 200
@@ -173,10 +174,10 @@ def test_lot_matches_queries_do_not_grow_with_rows(
     client = login(exporter_admin)
 
     # savepoint, session, user, membership, lot with exporter, market rules, FX rates, the
-    # lot's stored matches with needs and buyers, candidate needs, the new ones with buyers
+    # three freight tables, the lot's stored matches with needs and buyers, candidate needs, the new ones with buyers
     # (not asked for at 1 row, where the only proposal is stored; 11 from 2 rows up to at
     # least 10, measured on SQLite and PostgreSQL), release
-    with django_assert_num_queries(10 if rows == 1 else 11):
+    with django_assert_num_queries(13 if rows == 1 else 14):
         response = client.get(reverse("lot_matches", args=[lot.pk]))
 
     assert response.status_code == 200
@@ -200,7 +201,7 @@ def test_mutual_contacts_cost_one_query_for_the_whole_page(
     client = login(buyer_admin)
 
     # as above, plus the exporters' members
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         response = client.get(reverse("need_matches", args=[need.pk]))
 
     assert response.text.count('class="match-contacts"') == rows
