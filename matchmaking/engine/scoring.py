@@ -35,15 +35,21 @@ Hard constraints (DESIGN.md §3) — a lot is a candidate for a need only if:
     Age is counted in completed years at `on`: from first registration when the
     rule says so (falling back to the model year when the lot has none), else
     from 1 January of the model year, i.e. `on.year - model_year`;
- 5. the unit price converted to the need's currency is <= max price x 1.10,
-    compared in CNY: unit price x rate(lot currency) <= max unit price x 1.10
-    x rate(need currency); a missing FX rate on either side means no candidate.
+ 5. the unit price delivered to the need's incoterm and destination
+    (engine.delivery: EXW -> FOB + inland haulage, FOB -> CFR + the cheapest
+    freight both sides accept, CFR -> CIF + insurance, as far as `freight`
+    has rates) is <= max price x 1.10, compared in CNY: (unit price x
+    rate(lot currency) + haulage + freight) x (1 + insurance) <= max unit
+    price x 1.10 x rate(need currency); a missing FX rate on either side means
+    no candidate. `freight` (FreightTables, default none) is keyword-only on
+    every call; records default to FOB on both sides (compared as stated).
 
 Soft score 0-100: the sum of the factors in WEIGHTS (engine.pairs), each the
 weight times a fit in [0, 1], rounded to hundredths of a point; the score is
 the sum of the rounded factor points, so an explanation's points add up to its
 score (up to float formatting).
   price      fit 1 at or below half the budget, falling linearly to 0 at 110 %
+             (of the delivered price, as hard constraint 5 reads it)
   age        1 for this year's model year, -0.1 a year, 0 from 10 years
   mileage    1 - km / the need's max mileage (or 200,000 km when it sets none)
   quantity   1 when the lot covers the quantity; else offered/wanted, halved
@@ -55,7 +61,9 @@ score (up to float formatting).
              preference; 0.5 the lot offers no mode; 0 none wanted is offered)
              + 0.3 x route fit (1 the loading point suits the destination —
              seaports for overseas, rail/road hubs for Central Asia, both for
-             Russia —, 0.5 unknown point, 0 a detour)
+             Russia —, 0.5 unknown point, 0 a detour); less
+             UNPRICED_PENALTY_CENTI (2 points, down to 0) when a rate was
+             missing to bring the price to the need's incoterm
   exporter   0.6 if verified + 0.4 x min(deals, 10) / 10
 Every fit is monotone in its input, so a lot identical to another but cheaper
 never scores lower.
@@ -67,8 +75,14 @@ batch of matches it came with (`MatchResult.explanations(rows)` does the same
 for rows of a result), so ranking never pays for text nobody reads;
 `explain_pairs` explains given pairs afresh, which is how pages show a page of
 stored matches without storing a million explanations. Reason codes and params:
-  price      under_budget / over_budget   {pct, price, max_price, currency}
-             (pct: whole percent below / above the need's max unit price)
+  price      under_budget / over_budget   {pct, price, max_price, currency, incoterm}
+             (pct: whole percent below / above the need's max unit price;
+             price: delivered, in the need's currency; incoterm: the term it
+             is compared on); for a lot priced below the need's incoterm also
+             {wanted_incoterm, stated_incoterm, stated_price, costs: [[kind,
+             mode, amount], ...] (kind haulage/freight/insurance, amounts in
+             the need's currency), missing ("" or the kind whose rate was
+             missing), place (the need's port, else its country), indicative}
   age        age_years                    {years, model_year}
   mileage    mileage_within_limit         {km, limit_km}
              mileage                      {km, reference_km}
@@ -104,12 +118,12 @@ Reason codes and params (rule params also carry source and uncertain):
   over_mileage {max_km, nearest_km}; battery_soh_below {min_pct, nearest_pct};
   lot_fx_missing {currencies} (the lots priced in currencies without a rate);
   over_budget {pct, cheapest, currency} (the cheapest lot that meets
-    everything else is pct % above the max unit price, pct rounded up);
+    everything else is pct % above the max unit price delivered, pct rounded up);
   no_candidate {} (should not happen).
 
 Results: each need keeps its top K lots (rank_for_need 1..K) ordered by score
-desc, then the cheaper lot (price in CNY; so a cheaper twin never ranks below
-a dearer one), then lot id; each lot keeps its top K needs (rank_for_lot 1..K)
+desc, then the cheaper lot (stated price in CNY; a cheaper twin, on the same
+terms, is cheaper delivered too, so it never ranks below a dearer one), then lot id; each lot keeps its top K needs (rank_for_lot 1..K)
 by score desc, then need id. A pair is kept when it is in either list; its
 rank on the other side is None when it is not in that side's top K. Incremental
 rescoring returns one side only (rank on the other side None): the stored
@@ -126,7 +140,10 @@ Algorithm (vectorised; no Python loop over pairs):
    steering, kinds, years and price are enforced by the blocking itself.
  * Slices are expanded into (lot, need) index arrays in blocks of ~2M pairs;
    the remaining constraints are array masks (market-rule limits through a
-   precomputed country x lot boolean matrix), then survivors are scored.
+   precomputed country x lot boolean matrix), then each survivor's delivered
+   price is looked up through its cell (lot terms x need terms, engine.delivery:
+   the blocking cut on stated prices, which delivered ones never undercut)
+   and checked against the cap, and the rest are scored.
  * Need-side top K: a per-need score histogram gives each need's cut-off,
    survivors are ordered by one sort of packed keys (need, 10000 - score, price
    rank). Lot-side top K: candidates are kept compactly with a per-lot
@@ -134,9 +151,11 @@ Algorithm (vectorised; no Python loop over pairs):
    packed-key sort (lot, 10000 - score, need) ranks the rest. A chunked run
    merges per-lot lists with the same sort (`merge_lot_top_k`).
  * Blocks run on two threads (NumPy releases the GIL in its loops); results
-   are combined in block order, so runs are deterministic.
+   are combined in block order, so runs are deterministic. Needs the blocking
+   left without a lot are diagnosed meanwhile on the calling thread.
 Modules: tables (records, columnar tables), market_rules (rules compiled per
-country and fuel), pairs (blocking, masks, points, WEIGHTS), diagnostics.
+country and fuel), delivery (prices brought to the need's incoterm), pairs
+(blocking, masks, points, WEIGHTS), diagnostics.
 """
 
 from __future__ import annotations
