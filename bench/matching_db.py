@@ -120,6 +120,7 @@ def _load(lot_count: int, need_count: int) -> tuple[list[int], list[int]]:
             quantity=record.quantity,
             unit_price=Decimal(str(record.unit_price)),
             currency=record.currency,
+            incoterm=record.incoterm,
             shipping_modes=list(record.shipping_modes),
             loading_point=record.loading_point,
             status=Lot.Status.AVAILABLE if record.available else Lot.Status.DRAFT,
@@ -147,6 +148,7 @@ def _load(lot_count: int, need_count: int) -> tuple[list[int], list[int]]:
             allow_split=record.allow_split,
             max_unit_price=Decimal(str(round(record.max_unit_price, 2))),
             currency=record.currency,
+            incoterm=record.incoterm,
             shipping_modes=list(record.shipping_modes),
         )
         for record in generators.generate_needs(need_count)

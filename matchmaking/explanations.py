@@ -228,7 +228,7 @@ def delivered_price(explanation: Iterable[Mapping[str, Any]] | None) -> Delivere
         if not params.get("stated_incoterm") or not params.get("costs"):
             return None
         return DeliveredPrice(
-            price=Decimal(str(params.get("price", 0))),
+            price=Decimal(round(float(params.get("price") or 0))),  # an estimate: whole units
             currency=str(params.get("currency", "")),
             incoterm=str(params.get("incoterm", "")),
             place=_place(params.get("place")),

@@ -123,7 +123,8 @@ Reason codes and params (rule params also carry source and uncertain):
 
 Results: each need keeps its top K lots (rank_for_need 1..K) ordered by score
 desc, then the cheaper lot (stated price in CNY; a cheaper twin, on the same
-terms, is cheaper delivered too, so it never ranks below a dearer one), then lot id; each lot keeps its top K needs (rank_for_lot 1..K)
+terms, is cheaper delivered too, so it never ranks below a dearer one), then
+lot id; each lot keeps its top K needs (rank_for_lot 1..K)
 by score desc, then need id. A pair is kept when it is in either list; its
 rank on the other side is None when it is not in that side's top K. Incremental
 rescoring returns one side only (rank on the other side None): the stored

@@ -18,7 +18,7 @@ from matchmaking.choices import CURRENCY_CHOICES, ShippingMode, VehicleClass
 
 ORIGIN_HELP = _(
     "A loading port or rail station, or several separated by ';' for a region "
-    "(\u201cShanghai; Tianjin; Guangzhou\u201d). It covers every loading point whose name contains it."
+    "(“Shanghai; Tianjin; Guangzhou”). It covers every loading point whose name contains it."
 )
 
 

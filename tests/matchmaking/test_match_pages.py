@@ -174,7 +174,8 @@ def test_lot_matches_queries_do_not_grow_with_rows(
     client = login(exporter_admin)
 
     # savepoint, session, user, membership, lot with exporter, market rules, FX rates, the
-    # three freight tables, the lot's stored matches with needs and buyers, candidate needs, the new ones with buyers
+    # three freight tables, the lot's stored matches with needs and buyers, candidate
+    # needs, the new ones with buyers
     # (not asked for at 1 row, where the only proposal is stored; 11 from 2 rows up to at
     # least 10, measured on SQLite and PostgreSQL), release
     with django_assert_num_queries(13 if rows == 1 else 14):
