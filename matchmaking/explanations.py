@@ -151,20 +151,21 @@ def delivery_detail(params: Mapping[str, Any] | None) -> str:
     term, place = str(params.get("incoterm", "")), _place(params.get("place"))
     missing = str(params.get("missing") or "")
     if missing in MISSING_RATES and not params.get("costs"):
-        return str(MISSING_RATES[missing]) % {"term": term, "place": place}
+        return str(MISSING_RATES[missing]) % {"term": term, "place": formats.isolate(place)}
     parts = [f"{params['stated_incoterm']} {format_number(params.get('stated_price'))}"]
     for kind, mode, amount in params.get("costs") or []:
         label = choice_label(ShippingMode, mode) if kind == "freight" else str(COSTS.get(kind, kind))
         parts.append(f"{label} {format_number(amount)}")
+    # Each part keeps its own direction inside a right-to-left sentence.
     text = _("%(term)s %(place)s ≈ %(price)s %(currency)s = %(sum)s") % {
         "term": term,
-        "place": place,
+        "place": formats.isolate(place),
         "price": format_number(params.get("price")),
         "currency": params.get("currency", ""),
-        "sum": " + ".join(parts),
+        "sum": formats.isolate(" + ".join(parts)),
     }
     if missing in MISSING_RATES:
-        text += "; " + str(MISSING_RATES[missing]) % {"term": term, "place": place}
+        text += "; " + str(MISSING_RATES[missing]) % {"term": term, "place": formats.isolate(place)}
     if params.get("indicative"):
         text += " " + _("(indicative)")
     return text
