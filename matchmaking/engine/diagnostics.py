@@ -223,7 +223,7 @@ class _Funnel:
     def __init__(self, ctx: arrays.Context, rules: _RuleMasks, i: int, kind_lots: np.ndarray) -> None:
         self.ctx, self.i, self.rules = ctx, i, rules
         self._column: tuple[np.ndarray, np.ndarray] | None = None
-        self._plain = False
+        self._column_read = False
         self.eligible = rules.eligible
         self.country = int(ctx.needs.country[i])
         self.rule_masks = rules.of(self.country)
@@ -260,26 +260,39 @@ class _Funnel:
         elif step == "battery":
             mask = ctx.fixed.soh_ok_from[lots] >= ctx.arrays.min_soh[i]
         else:
-            # NaN (no rate for the lot's currency) compares False: it fails the price.
-            mask = self._delivered(lots) <= ctx.arrays.cap_cny[i]
+            # NaN (no rate for the lot's currency) compares False: it fails the
+            # price. A delivered price is never below the stated one, so only
+            # the lots within the cap as stated are priced delivered.
+            cap = ctx.arrays.cap_cny[i]
+            mask = ctx.prices.price_cny.take(lots) <= cap
+            if self._conversion() is not None:
+                within = np.flatnonzero(mask)
+                mask[within] = self._delivered(lots.take(within)) <= cap
         return mask
 
     def _delivered(self, lots: np.ndarray) -> np.ndarray:
         """The lots' prices delivered to the need's incoterm, in yuan (the
         need's column of the delivery costs, looked up by the lots' terms)."""
-        if self._column is None:
+        price: np.ndarray = self.ctx.prices.price_cny.take(lots)
+        conversion = self._conversion()
+        if conversion is None:
+            return price
+        add, mult = conversion
+        terms = self.ctx.table.delivery_terms.take(lots)
+        prices: np.ndarray = delivery.delivered(price, add.take(terms), mult.take(terms))
+        return prices
+
+    def _conversion(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per lot terms, what the need's column adds and multiplies; None when
+        it takes every lot's price as stated."""
+        if not self._column_read:
             costs = self.ctx.cells.costs
             column = costs.columns * np.arange(len(self.ctx.table.delivery_keys))
             column += int(self.ctx.need_col[self.i])
-            self._column = (costs.add[column], costs.mult[column])
-            self._plain = not self._column[0].any() and bool((self._column[1] == 1.0).all())
-        price: np.ndarray = self.ctx.prices.price_cny[lots]
-        if self._plain:
-            return price
-        add, mult = self._column
-        terms = self.ctx.table.delivery_terms[lots]
-        prices: np.ndarray = delivery.delivered(price, add[terms], mult[terms])
-        return prices
+            add, mult = costs.add[column], costs.mult[column]
+            self._column = None if not add.any() and bool((mult == 1.0).all()) else (add, mult)
+            self._column_read = True
+        return self._column
 
     def _mask(self, step: str, lots: np.ndarray, in_kind: bool) -> npt.NDArray[np.bool_]:
         """Whether each of `lots` passes `step` (`in_kind`: they are all of the kind)."""

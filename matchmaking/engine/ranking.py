@@ -144,8 +144,11 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
         early = np.flatnonzero(~sliced).tolist()
     diagnostics: dict[int, Diagnostic] = {}
     try:
+        # Submitted first, the diagnosis takes one worker and the blocks the
+        # other until it is done: two busy threads for two cores.
+        diagnosing = pool.submit(diagnose, ctx, early) if pool and early else None
         parts = run(block, work)
-        if early:
+        if early and diagnosing is None:
             diagnostics = diagnose(ctx, early)
         for part in parts:
             counts += part[0]
@@ -171,6 +174,8 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
 
             lot_key = np.concatenate(list(run(lot_keys, kept)))
             del kept
+        if diagnosing is not None:
+            diagnostics = diagnosing.result()
     finally:
         if pool:
             pool.shutdown()
