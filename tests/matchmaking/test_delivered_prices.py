@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from matchmaking.models import FreightRate, InlandHaulage, InsuranceRate, Match, MatchRun
 from matchmaking.selectors.freight import freight_tables_on
+from matchmaking.selectors.proposals import lot_proposals
 from matchmaking.services.match_runs import match_run_execute
+from matchmaking.services.rescoring import need_rescore
 from tests.factories import LotFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,26 @@ def test_a_newer_rate_replaces_an_older_one_from_its_day(rail_to_kazakhstan):
     )
     assert [rate.price for rate in freight_tables_on(TODAY).freight] == [1500.0]
     assert [rate.price for rate in freight_tables_on(datetime.date(2026, 12, 15)).freight] == [1700.0]
+
+
+def test_rescoring_and_the_lots_live_ranking_agree_with_the_full_run(exporter_admin, buyer_admin):
+    exporter, buyer = exporter_admin.membership.organisation, buyer_admin.membership.organisation
+    lots = [LotFactory(exporter=exporter, unit_price=Decimal(price)) for price in ("15000", "16500", "17200")]
+    LotFactory(exporter=exporter, incoterm="EXW", unit_price=Decimal("15800"))  # no haulage rate: as stated
+    needs = [
+        NeedFactory(buyer=buyer, incoterm=term, max_unit_price=Decimal(budget))
+        for term, budget in (("CFR", "17000"), ("CIF", "16500"), ("FOB", "16000"), ("CFR", "15500"))
+    ]
+    InsuranceRate.objects.create(
+        rate_pct=Decimal("0.5"), valid_from=datetime.date(2026, 1, 1), source="estimate"
+    )
+    _run()
+    before = set(Match.objects.values_list("lot_id", "need_id", "score", "rank_for_need"))
+    assert before
+
+    for need in needs:
+        need_rescore(need_id=need.pk)
+    assert set(Match.objects.values_list("lot_id", "need_id", "score", "rank_for_need")) == before
+    for lot in lots:
+        live = {(m.need_id, m.score) for m in lot_proposals(lot)}
+        assert live == {(need_id, score) for lot_id, need_id, score, _ in before if lot_id == lot.pk}
