@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from accounts.models import Organisation
 
@@ -32,6 +34,22 @@ def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error)
+
+
+def model_field(model: type[Model], name: str, **kwargs: Any) -> forms.Field:
+    """The model field's form field: its label, help text, choices and
+    validators, in one place."""
+    field = model._meta.get_field(name)
+    formfield = field.formfield(**kwargs) if isinstance(field, models.Field) else None
+    if formfield is None:
+        raise TypeError(f"{model.__name__}.{name} has no form field")
+    return formfield
+
+
+def initial_from(instance: Model, names: tuple[str, ...]) -> dict[str, Any]:
+    """An edit form's initial values: the instance's fields, countries as their codes."""
+    initial = {name: getattr(instance, name) for name in names}
+    return {name: value.code if isinstance(value, Country) else value for name, value in initial.items()}
 
 
 def checkboxes(choices: Any, label: StrOrPromise, help_text: StrOrPromise = "") -> forms.MultipleChoiceField:

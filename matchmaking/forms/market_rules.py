@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.translations import add_translation_fields, language_fields, original_fields, translations_from
 from matchmaking.choices import CURRENCY_CHOICES, AgeCountedFrom, EmissionStandard, FuelType, Steering
 from matchmaking.forms.common import apply_service_error
+from matchmaking.forms.common import model_field as _field
 from matchmaking.models import FxRate, MarketRule
 from matchmaking.selectors.market_rules import market_rule_countries
 from matchmaking.services.fx import FX_RATE_FIELDS
@@ -25,22 +26,6 @@ from matchmaking.services.market_rules import MARKET_RULE_FIELDS, check_age_coun
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-def initial_from(instance: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
-    initial = {name: getattr(instance, name) for name in names}
-    if isinstance(instance, MarketRule):
-        initial["country"] = instance.country.code
-    return initial
-
-
-def _field(model: type[models.Model], name: str, **kwargs: Any) -> forms.Field:
-    # The model field's label, help text, choices and validators, in one place.
-    field = model._meta.get_field(name)
-    formfield = field.formfield(**kwargs) if isinstance(field, models.Field) else None
-    if formfield is None:
-        raise TypeError(f"{model.__name__}.{name} has no form field")
-    return formfield
 
 
 def _fuel_checkboxes(label: StrOrPromise, help_text: StrOrPromise) -> forms.MultipleChoiceField:
