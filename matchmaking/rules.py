@@ -1,8 +1,10 @@
-"""Who may do what with lots, needs, imports, market rules and FX rates.
+"""Who may do what with lots, needs, imports, market rules, FX rates and the
+freight tables.
 
 Exporters manage their own lots, buyers their own needs; organisers see both
-and keep market rules and FX rates. Photos of available lots are public; an
-import's file is its company's alone. Everything else answers 404.
+and keep market rules, FX rates and the freight, haulage and insurance tables.
+Photos of available lots are public; an import's file is its company's alone.
+Everything else answers 404.
 """
 
 from __future__ import annotations
@@ -123,3 +125,4 @@ add_perm("matchmaking.express_interest", is_side_of_match)
 add_perm("matchmaking.run_matching", is_organiser)
 add_perm("matchmaking.manage_market_rules", is_organiser)
 add_perm("matchmaking.manage_fx_rates", is_organiser)
+add_perm("matchmaking.manage_freight_rates", is_organiser)

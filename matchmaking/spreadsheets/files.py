@@ -197,6 +197,14 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
         workbook.close()
 
 
+def too_large_error(size: int, max_bytes: int) -> SheetError:
+    """A file of `size` bytes is over the limit (also said before reading an upload whole)."""
+    return SheetError(
+        _("The file is %(size)s MB; files of at most %(max)s MB can be imported.")
+        % {"size": f"{size / 1024 / 1024:.1f}", "max": f"{max_bytes / 1024 / 1024:g}"}
+    )
+
+
 def read_sheet(
     data: bytes, filename: str, *, max_bytes: int, max_rows: int, max_seconds: float | None = None
 ) -> Sheet:
@@ -204,10 +212,7 @@ def read_sheet(
     `max_seconds`. Raises `SheetError` with a message for the person who
     uploaded it."""
     if len(data) > max_bytes:
-        raise SheetError(
-            _("The file is %(size)s MB; files of at most %(max)s MB can be imported.")
-            % {"size": f"{len(data) / 1024 / 1024:.1f}", "max": f"{max_bytes / 1024 / 1024:g}"}
-        )
+        raise too_large_error(len(data), max_bytes)
     if not data.strip():
         raise SheetError(
             _("The file is empty. Start from the template: a header row, then one row per line.")
