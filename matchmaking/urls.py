@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import buyer, exporter, files, market_rules, matches, public
+from matchmaking.views import buyer, exporter, files, freight, market_rules, matches, public
 from matchmaking.views import spreadsheets as import_views
 
 urlpatterns = [
@@ -69,6 +69,54 @@ urlpatterns = [
         name="fx_rate_delete",
     ),
     path("market-rules/", public.MarketRulesPublicView.as_view(), name="market_rules_public"),
+    # Freight, inland haulage and insurance tables: organisers only
+    path("organiser/freight/", freight.FreightListView.as_view(), name="freight_list"),
+    path("organiser/freight/import/", freight.FreightImportView.as_view(), name="freight_import"),
+    path(
+        "organiser/freight/template.<str:fmt>", freight.FreightTemplateView.as_view(), name="freight_template"
+    ),
+    path("organiser/freight/export.<str:fmt>", freight.FreightExportView.as_view(), name="freight_export"),
+    path("organiser/freight/rates/new/", freight.FreightRateCreateView.as_view(), name="freight_rate_create"),
+    path(
+        "organiser/freight/rates/<int:pk>/edit/",
+        freight.FreightRateEditView.as_view(),
+        name="freight_rate_edit",
+    ),
+    path(
+        "organiser/freight/rates/<int:pk>/delete/",
+        freight.FreightRateDeleteView.as_view(),
+        name="freight_rate_delete",
+    ),
+    path(
+        "organiser/freight/haulage/new/",
+        freight.InlandHaulageCreateView.as_view(),
+        name="inland_haulage_create",
+    ),
+    path(
+        "organiser/freight/haulage/<int:pk>/edit/",
+        freight.InlandHaulageEditView.as_view(),
+        name="inland_haulage_edit",
+    ),
+    path(
+        "organiser/freight/haulage/<int:pk>/delete/",
+        freight.InlandHaulageDeleteView.as_view(),
+        name="inland_haulage_delete",
+    ),
+    path(
+        "organiser/freight/insurance/new/",
+        freight.InsuranceRateCreateView.as_view(),
+        name="insurance_rate_create",
+    ),
+    path(
+        "organiser/freight/insurance/<int:pk>/edit/",
+        freight.InsuranceRateEditView.as_view(),
+        name="insurance_rate_edit",
+    ),
+    path(
+        "organiser/freight/insurance/<int:pk>/delete/",
+        freight.InsuranceRateDeleteView.as_view(),
+        name="insurance_rate_delete",
+    ),
     # Matches and interest
     path("needs/<int:pk>/matches/", matches.NeedMatchesView.as_view(), name="need_matches"),
     path("lots/<int:pk>/matches/", matches.LotMatchesView.as_view(), name="lot_matches"),

@@ -86,3 +86,20 @@ def freight_rate_list() -> QuerySet[FreightRate]:
     return FreightRate.objects.order_by(
         "destination_country", "destination_port", "mode", "origin", "vehicle_class", "-valid_from"
     )
+
+
+def freight_rate_countries() -> list[str]:
+    """The destination country codes that have at least one freight rate, sorted."""
+    return list(
+        FreightRate.objects.order_by("destination_country")
+        .values_list("destination_country", flat=True)
+        .distinct()
+    )
+
+
+def inland_haulage_list() -> QuerySet[InlandHaulage]:
+    return InlandHaulage.objects.order_by("origin", "vehicle_class", "-valid_from")
+
+
+def insurance_rate_list() -> QuerySet[InsuranceRate]:
+    return InsuranceRate.objects.order_by("destination_country", "-valid_from")

@@ -36,7 +36,7 @@ class ImportUploadForm(forms.Form):
     )
 
 
-def _download(export: ExportFile) -> HttpResponse:
+def download_response(export: ExportFile) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
@@ -198,7 +198,7 @@ class _ExportView(ObjectPermissionRequiredMixin, View):
             if self.kind == ImportJob.Kind.LOTS
             else selectors.needs_for_export(organisation)
         )
-        return _download(export_file(self.kind, objects, _format(fmt), owner_name=organisation.name))
+        return download_response(export_file(self.kind, objects, _format(fmt), owner_name=organisation.name))
 
 
 class LotExportView(_ExportView):
@@ -217,7 +217,7 @@ class _TemplateView(LoginRequiredMixin, View):
     kind: str
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        return _download(template_file(self.kind, _format(fmt)))
+        return download_response(template_file(self.kind, _format(fmt)))
 
 
 class LotTemplateView(_TemplateView):
