@@ -19,7 +19,7 @@ from accounts.models import (
     Organisation,
     User,
 )
-from matchmaking.models import FxRate, Lot, MarketRule, Match, Need
+from matchmaking.models import FreightRate, FxRate, InlandHaulage, InsuranceRate, Lot, MarketRule, Match, Need
 
 PASSWORD = "a-long-test-password-1"
 
@@ -221,6 +221,46 @@ class FxRateFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     date = datetime.date(2026, 11, 1)
     rate_to_cny = Decimal("7.10")
+
+
+class FreightRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FreightRate
+
+    mode = "roro"
+    origin = "Shanghai; Tianjin"
+    destination_country = "TH"
+    destination_port = "Laem Chabang"
+    vehicle_class = "car"
+    price = Decimal("1200")
+    currency = "USD"
+    valid_from = datetime.date(2027, 1, 1)
+    source = "Forwarder's quote of 2026-12-15"
+    indicative = True
+
+
+class InlandHaulageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InlandHaulage
+
+    origin = "Chengdu"
+    vehicle_class = "car"
+    price = Decimal("150")
+    currency = "USD"
+    valid_from = datetime.date(2027, 1, 1)
+    source = "Trucking company's quote"
+    indicative = True
+
+
+class InsuranceRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsuranceRate
+
+    destination_country = "TH"
+    rate_pct = Decimal("0.6")
+    valid_from = datetime.date(2027, 1, 1)
+    source = "Insurer's quote"
+    indicative = True
 
 
 class LotPhotoFactory(factory.django.DjangoModelFactory):
