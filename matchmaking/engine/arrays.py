@@ -223,9 +223,29 @@ def cells(
     def make() -> Cells:
         return _cells(lot_terms, need_terms, rates)
 
-    if table.n >= needs.n:
-        return table.cached(("cells", key, freight, tuple(need_terms)), make)
-    return needs.cached(("cells", key, freight, tuple(lot_terms)), make)
+    # Kept apart from the tables' other caches: rescoring need after need adds
+    # one entry each, which must not push out the orders and prices.
+    store, other = (table.cells, tuple(need_terms)) if table.n >= needs.n else (needs.cells, tuple(lot_terms))
+    found: Cells | None = store.get((key, freight, other))
+    if found is None:
+        if len(store) > _CELL_ENTRIES:
+            store.clear()
+        found = store[(key, freight, other)] = make()
+    return found
+
+
+_CELL_ENTRIES = 4096
+
+
+def lot_rows(table: LotTable, columns: int) -> np.ndarray:
+    """Each lot's first cell: its delivery terms' row (a pass over every lot,
+    so kept per number of columns: rescoring needs one column)."""
+
+    def make() -> np.ndarray:
+        rows: np.ndarray = (table.delivery_terms * columns).astype(np.intp)
+        return rows
+
+    return table.cached(("lot_rows", columns), make)
 
 
 @dataclass(frozen=True, eq=False)
@@ -272,6 +292,6 @@ def context(
         on,
         freight,
         pair_cells,
-        (table.delivery_terms * pair_cells.costs.columns).astype(np.intp),
+        lot_rows(table, pair_cells.costs.columns),
         needs.delivery_terms.astype(np.intp),
     )

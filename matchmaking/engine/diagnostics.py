@@ -250,15 +250,16 @@ class _Funnel:
         # Comparisons of gathered columns with one need's value: boolean arrays
         # (NumPy's stubs type the value, and so the comparison, as Any).
         mask: npt.NDArray[np.bool_]
+        # (`take` gathers faster than indexing.)
         if step == "years":
-            year = t.year[lots]
+            year = t.year.take(lots)
             mask = (year >= n.year_min[i]) & (year <= n.year_max[i])
         elif step == "steering":
-            mask = t.steer[lots] == n.steer[i]
+            mask = t.steer.take(lots) == n.steer[i]
         elif step == "mileage":
-            mask = ctx.fixed.km[lots] <= ctx.arrays.max_km[i]
+            mask = ctx.fixed.km.take(lots) <= ctx.arrays.max_km[i]
         elif step == "battery":
-            mask = ctx.fixed.soh_ok_from[lots] >= ctx.arrays.min_soh[i]
+            mask = ctx.fixed.soh_ok_from.take(lots) >= ctx.arrays.min_soh[i]
         else:
             # NaN (no rate for the lot's currency) compares False: it fails the
             # price. A delivered price is never below the stated one, so only
@@ -358,7 +359,9 @@ class _Funnel:
             for step in self.rule_masks:
                 alive &= self.rule_masks[step]
             others = np.flatnonzero(alive)
-            for step in steps:
+            # A filter in any order; the price, cheapest to check and the most
+            # selective for a need without a lot, first.
+            for step in sorted(steps, key=lambda step: step != "price"):
                 if step in _NUMERIC:
                     others = others[self._own_mask(step, others)]
             out["kind"] = np.setdiff1d(others, self.kind_lots, assume_unique=True)

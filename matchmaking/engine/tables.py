@@ -279,6 +279,7 @@ class LotTable:
         self.year0 = int(self.year.min()) if n else 0
         self.years = int(self.year.max()) - self.year0 + 1 if n else 1
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self.cells: dict[tuple[Any, ...], Any] = {}  # engine.arrays.cells
         self.makes_of_model: dict[int, list[int]] = {}
         if index:
             self._build_index()
@@ -459,6 +460,7 @@ class NeedTable:
             count=n,
         )
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self.cells: dict[tuple[Any, ...], Any] = {}  # engine.arrays.cells
 
     @classmethod
     def build(cls, needs: Sequence[NeedRecord]) -> NeedTable:

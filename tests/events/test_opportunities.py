@@ -248,9 +248,15 @@ def test_the_buyer_is_never_named_on_the_page_or_in_the_downloads(
 def test_the_downloads_hold_the_same_rows_as_the_page(client, buyer, published):
     FxRateFactory(currency="USD", date=timezone.localdate(), rate_to_cny=Decimal("7.00"))
     first = NeedFactory(
-        buyer=buyer, deadline=datetime.date(2027, 1, 31), max_unit_price=Decimal(25_000), quantity=12
+        buyer=buyer,
+        deadline=datetime.date(2027, 1, 31),
+        max_unit_price=Decimal(25_000),
+        quantity=12,
+        incoterm="CIF",
     )
-    second = NeedFactory(buyer=buyer, deadline=None, body_types=["pickup"], fuel_types=["diesel"], makes=[])
+    second = NeedFactory(
+        buyer=buyer, deadline=None, body_types=["pickup"], fuel_types=["diesel"], makes=[], incoterm="CIF"
+    )
     page = _list(client, published).context["opportunities"]
     header = [
         "Code",
