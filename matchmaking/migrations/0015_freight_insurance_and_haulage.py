@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('source', models.CharField(help_text="Where the figure comes from: a forwarder's quote, a tariff, an estimate.", max_length=300, verbose_name='source')),
                 ('indicative', models.BooleanField(default=True, help_text='An estimate, not a quote: pages say so beside the price.', verbose_name='indicative')),
                 ('destination_country', django_countries.fields.CountryField(blank=True, help_text='Leave empty for every destination without a rate of its own.', max_length=2, verbose_name='destination country')),
-                ('rate_pct', models.DecimalField(decimal_places=3, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('20'))], verbose_name='rate (% of the CFR value)')),
+                ('rate_pct', models.DecimalField(decimal_places=3, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('20'))], verbose_name='rate (percent of the CFR value)')),
             ],
             options={
                 'verbose_name': 'insurance rate',

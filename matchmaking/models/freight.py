@@ -126,7 +126,7 @@ class InsuranceRate(_Rate):
         help_text=_("Leave empty for every destination without a rate of its own."),
     )
     rate_pct = models.DecimalField(
-        _("rate (% of the CFR value)"),
+        _("rate (percent of the CFR value)"),
         max_digits=5,
         decimal_places=3,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(20))],
