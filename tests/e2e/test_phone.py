@@ -129,6 +129,8 @@ def test_the_demo_fairs_pages_fit_a_phone(site, browser, shoot, demo_fair, langu
             f"{fair}/opportunities/",
             f"{fair}/check-in/{token}/",
             f"{fair}/grid/",
+            "/organiser/freight/",
+            "/organiser/freight/import/",
         ],
     }
     for login, paths in pages.items():
