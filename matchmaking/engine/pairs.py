@@ -105,7 +105,7 @@ def score(
     qty = f.qty32.take(lp)
     partial = qty * a.partial_scale32.take(nl)
     partial = np.rint(partial, out=partial).astype(np.int32)
-    partial[qty >= a.want32.take(nl)] = 1000
+    np.putmask(partial, qty >= a.want32.take(nl), 1000)
     total += partial
     del qty, partial
     total += ctx.cells.logistics.take(cell)

@@ -227,8 +227,10 @@ class MatchResult:
     ) -> None:
         self._ctx = ctx
         self.lots, self.needs, self.fx, self.on = ctx.table, ctx.needs, ctx.fx, ctx.on
-        self.lot_index, self.need_index = lot_index.astype(np.int64), need_index.astype(np.int64)
-        self.score_centi = score_centi.astype(np.int64)
+        # No copy of columns already int64 (a full run's are 1.6M long).
+        self.lot_index = lot_index.astype(np.int64, copy=False)
+        self.need_index = need_index.astype(np.int64, copy=False)
+        self.score_centi = score_centi.astype(np.int64, copy=False)
         self.rank_for_need, self.rank_for_lot = rank_for_need, rank_for_lot
         self.diagnostics = diagnostics
         self.pairs_considered = pairs_considered

@@ -191,6 +191,14 @@ def _column(records: Sequence[Any], field: str, dtype: Any) -> np.ndarray:
     return np.fromiter(map(attrgetter(field), records), dtype=dtype, count=len(records))
 
 
+def _columns(records: Sequence[Any], **dtypes: Any) -> dict[str, np.ndarray]:
+    """Several numeric columns read in one pass over the records (one pass
+    per column costs twice as much at 100,000 lots), each contiguous."""
+    dtype = np.dtype(list(dtypes.items()))
+    rows = np.fromiter(map(attrgetter(*dtypes), records), dtype=dtype, count=len(records))
+    return {name: np.ascontiguousarray(rows[name]) for name in dtypes}
+
+
 def _floats(records: Sequence[Any], field: str) -> np.ndarray:
     return np.fromiter(map(float, map(attrgetter(field), records)), dtype=np.float64, count=len(records))
 
@@ -236,7 +244,18 @@ class LotTable:
     def __init__(self, records: tuple[LotRecord, ...], *, index: bool = True) -> None:
         self.records = records
         n = self.n = len(records)
-        self.ids = _column(records, "id", np.int64)
+        numbers = _columns(
+            records,
+            id=np.int64,
+            model_year=np.int64,
+            quantity=np.int64,
+            available=np.bool_,
+            exporter_verified=np.bool_,
+            exporter_deals=np.int64,
+            mileage_km=np.int64,
+            unit_price=np.float64,
+        )
+        self.ids = numbers["id"]
         vehicle, (make, model, body, fuel, cc, soh) = _fields(
             records, "make", "model", "body_type", "fuel_type", "engine_cc", "battery_soh_pct"
         )
@@ -265,17 +284,17 @@ class LotTable:
         self.delivery_terms, self.delivery_keys = _lot_delivery_terms(
             terms, incoterm, loading_point, modes, _mapped(vehicle, body, _class_code)
         )
-        self.year = _column(records, "model_year", np.int64)
+        self.year = numbers["model_year"]
         registered = _mapped(*_field(records, "first_registration"), _date_code)
         self.has_fr = registered > 0
         self.fr_year = registered // 10_000
         self.fr_monthday = registered % 10_000
-        self.qty = _column(records, "quantity", np.int64)
-        self.eligible = _column(records, "available", bool) & (self.qty >= 1)
-        self.verified = _column(records, "exporter_verified", bool)
-        self.deals = _column(records, "exporter_deals", np.int64)
-        self.km = _column(records, "mileage_km", np.int64)
-        self.price = _floats(records, "unit_price")
+        self.qty = numbers["quantity"]
+        self.eligible = numbers["available"] & (self.qty >= 1)
+        self.verified = numbers["exporter_verified"]
+        self.deals = numbers["exporter_deals"]
+        self.km = numbers["mileage_km"]
+        self.price = numbers["unit_price"]
         self.year0 = int(self.year.min()) if n else 0
         self.years = int(self.year.max()) - self.year0 + 1 if n else 1
         self._cache: dict[tuple[Any, ...], Any] = {}
