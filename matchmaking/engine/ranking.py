@@ -143,6 +143,7 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
         sliced[owner] = True
         early = np.flatnonzero(~sliced).tolist()
     diagnostics: dict[int, Diagnostic] = {}
+    late_diagnosing = None
     try:
         # Submitted first, the diagnosis takes one worker and the blocks the
         # other until it is done: two busy threads for two cores.
@@ -156,6 +157,14 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
             if lot_hist is not None:
                 lot_hist += part[2]
                 kept.append(part[3:])
+        # The needs whose lots all failed a mask, diagnosed while the lots'
+        # top K are worked out.
+        done = set(early)
+        late = [i for i in np.flatnonzero(counts == 0).tolist() if i not in done] if diagnose_silent else []
+        if late and pool:
+            late_diagnosing = pool.submit(diagnose, ctx, late)
+        elif late:
+            diagnostics.update(diagnose(ctx, late))
         if kept and lot_hist is not None:
             cut = _cut_off_from(lot_hist.reshape(lots_n, lot_buckets), top_k)
             # The lowest score each lot's top K can hold, in the kept scores'
@@ -174,39 +183,37 @@ def match_pairs(ctx: arrays.Context, top_k: int, *, lot_side: bool, diagnose_sil
 
             lot_key = np.concatenate(list(run(lot_keys, kept)))
             del kept
+        need_key = np.concatenate(need_keys) if need_keys else np.zeros(0, np.int64)
+        stride = (MAX_CENTI + 1) * lots_n
+        rest = need_key % stride
+        need_side = (
+            ctx.prices.at_rank[rest % lots_n],
+            need_key // stride,
+            MAX_CENTI - rest // lots_n,
+            pairs.segment_rank(need_key // stride) + 1,
+        )
+        if lot_key is not None:
+            key = lot_key
+            key.sort()
+            key = key[pairs.segment_rank(key // lot_stride) < top_k]
+            lot_lp = key // lot_stride
+            lot_side_ = (
+                lot_lp,
+                key % needs_n,
+                MAX_CENTI - (key % lot_stride) // needs_n,
+                pairs.segment_rank(lot_lp) + 1,
+            )
+            lp_, nl_, sc_, rn_, rl_ = _union(need_side, lot_side_, key, needs_n)
+        else:
+            lp_, nl_, sc_, rn_ = need_side
+            rl_ = np.zeros(len(lp_), np.int64)
         if diagnosing is not None:
             diagnostics = diagnosing.result()
+        if late_diagnosing is not None:
+            diagnostics.update(late_diagnosing.result())
     finally:
         if pool:
             pool.shutdown()
-    need_key = np.concatenate(need_keys) if need_keys else np.zeros(0, np.int64)
-    stride = (MAX_CENTI + 1) * lots_n
-    rest = need_key % stride
-    need_side = (
-        ctx.prices.at_rank[rest % lots_n],
-        need_key // stride,
-        MAX_CENTI - rest // lots_n,
-        pairs.segment_rank(need_key // stride) + 1,
-    )
-    if lot_key is not None:
-        key = lot_key
-        key.sort()
-        key = key[pairs.segment_rank(key // lot_stride) < top_k]
-        lot_lp = key // lot_stride
-        lot_side_ = (
-            lot_lp,
-            key % needs_n,
-            MAX_CENTI - (key % lot_stride) // needs_n,
-            pairs.segment_rank(lot_lp) + 1,
-        )
-        lp_, nl_, sc_, rn_, rl_ = _union(need_side, lot_side_, key, needs_n)
-    else:
-        lp_, nl_, sc_, rn_ = need_side
-        rl_ = np.zeros(len(lp_), np.int64)
-    if diagnose_silent:
-        done = set(early)
-        late = [i for i in np.flatnonzero(counts == 0).tolist() if i not in done]
-        if late:
-            diagnostics.update(diagnose(ctx, late))
-            diagnostics = dict(sorted(diagnostics.items()))
+    if late:
+        diagnostics = dict(sorted(diagnostics.items()))
     return MatchResult(ctx, lp_, nl_, sc_, rn_, rl_, diagnostics, int(counts.sum()))
