@@ -267,7 +267,7 @@ def costs(lot_terms: Sequence[LotTerms], need_terms: Sequence[NeedTerms], rates:
     rows, cols = len(lot_terms), len(need_terms)
     lot_term = np.array([t.incoterm for t in lot_terms], np.int64)[:, None]
     need_term = np.array([t.incoterm for t in need_terms], np.int64)[None, :]
-    haul = np.array([rates.haulage_to(t.point, t.vehicle_class) for t in lot_terms], dtype=object)
+    haul = [rates.haulage_to(t.point, t.vehicle_class) for t in lot_terms]
     haul_cny = np.array([h[0] for h in haul], np.float64)[:, None] if rows else np.zeros((0, 1))
     haul_ind = np.array([h[1] for h in haul], bool)[:, None] if rows else np.zeros((0, 1), bool)
     insured = [rates.insurance_pct(t.country) for t in need_terms]
@@ -293,8 +293,7 @@ def costs(lot_terms: Sequence[LotTerms], need_terms: Sequence[NeedTerms], rates:
     freight = np.where(do_freight, fr_cny, 0.0)
     insurance = np.where(do_ins, np.broadcast_to(ins_pct, shape), 0.0)
     missing = np.select([stop_haul, stop_freight, stop_ins], [1, 2, 3], 0)
-    reached = np.broadcast_to(np.maximum(lot_term, 0), shape).copy()
-    reached = np.where(do_haul, FOB, reached)
+    reached = np.where(do_haul, FOB, np.broadcast_to(lot_term, shape))
     reached = np.where(do_freight, CFR, reached)
     reached = np.where(do_ins, CIF, reached)
     indicative = (do_haul & np.broadcast_to(haul_ind, shape)) | (do_freight & fr_ind)
