@@ -26,7 +26,7 @@ class UserAdmin(BaseUserAdmin[User]):
     list_filter = ["is_active", "is_staff", "is_superuser"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["name"]}),
+        (_("Personal info"), {"fields": ["name", "phone", "whatsapp", "wechat_id", "telegram"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

@@ -16,6 +16,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.contact_channels import validate_telegram, validate_wechat_id
 
 # Languages spoken across the fair's markets (China, the CIS, the Middle East,
 # Africa, South-East Asia), named from Django's list so the names come
@@ -52,6 +55,22 @@ WORKING_LANGUAGE_CODES = [
 LANGUAGE_CHOICES = [(code, _(dict(ALL_LANGUAGES)[code])) for code in WORKING_LANGUAGE_CODES]
 
 
+class ContactChannels(models.Model):
+    """Phone, WhatsApp, WeChat and Telegram, all optional; numbers stored in
+    E.164. Shown to the other side of a match only once interest is mutual
+    (`matchmaking.selectors.matches.contacts_for_matches`)."""
+
+    phone = PhoneNumberField(_("phone"), blank=True)
+    whatsapp = PhoneNumberField(_("WhatsApp number"), blank=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=20, blank=True, validators=[validate_wechat_id])
+    telegram = models.CharField(
+        _("Telegram username"), max_length=32, blank=True, validators=[validate_telegram]
+    )
+
+    class Meta:
+        abstract = True
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -74,7 +93,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, ContactChannels):
     """A person who signs in with an email address; works for one organisation."""
 
     email = models.EmailField(_("email address"), unique=True)
@@ -109,7 +128,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name.split(" ")[0] if self.name else self.email
 
 
-class Organisation(models.Model):
+class Organisation(ContactChannels):
     """A company taking part: an exporter, an overseas buyer or an organiser."""
 
     class Kind(models.TextChoices):

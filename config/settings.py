@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_countries",
+    # Its translations of the phone number field's messages (the admin shows them).
+    "phonenumber_field",
     "django_filters",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",

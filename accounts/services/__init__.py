@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.contact_channels import CHANNEL_FIELDS, channels_clean
 from accounts.models import (
     ConventionSignature,
     Invitation,
@@ -38,7 +39,9 @@ ORGANISATION_PROFILE_FIELDS = (
     "export_qualification_no",
     "languages",
     "website",
+    *CHANNEL_FIELDS,
 )
+USER_PROFILE_FIELDS = ("name", *CHANNEL_FIELDS)
 
 
 def _check_name_free(name: str, *, exclude_pk: int | None = None) -> None:
@@ -93,11 +96,13 @@ def organisation_register(
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, **fields: object) -> Organisation:
-    """Change an organisation's profile. Its kind and verified flag are not the
+    """Change an organisation's profile, its contact channels among it
+    (numbers stored in E.164). Its kind and verified flag are not the
     members' to change."""
     unknown = set(fields) - set(ORGANISATION_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    fields = {**fields, **channels_clean(fields)}
     if "name" in fields:
         _check_name_free(str(fields["name"]), exclude_pk=organisation.pk)
     _check_exporter_fields(
@@ -108,6 +113,20 @@ def organisation_update(*, organisation: Organisation, **fields: object) -> Orga
         setattr(organisation, field, value.strip() if isinstance(value, str) else value)
     organisation.save(update_fields=[*fields])
     return organisation
+
+
+@transaction.atomic
+def user_update(*, user: User, **fields: object) -> User:
+    """Change a person's own profile: their name and contact channels
+    (numbers stored in E.164, a Telegram username without its "@")."""
+    unknown = set(fields) - set(USER_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    fields = {**fields, **channels_clean(fields)}
+    for field, value in fields.items():
+        setattr(user, field, value.strip() if isinstance(value, str) else value)
+    user.save(update_fields=[*fields])
+    return user
 
 
 @transaction.atomic
