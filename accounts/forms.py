@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.contact_channels import CHANNEL_FIELDS, channels_clean
 from accounts.models import LANGUAGE_CHOICES, ContactPoint, Membership, Organisation, User
 from accounts.services import contact_points
 
@@ -29,6 +30,50 @@ def _apply_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error)
+
+
+class ContactChannelsMixin(forms.Form):
+    """Phone, WhatsApp, WeChat and Telegram, each optional; the service
+    stores them (numbers in E.164) and has the last word, but the form
+    checks them first so each refusal shows on its own field."""
+
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+        help_text=_("Write the number with its country code, e.g. +86 138 0013 8000."),
+    )
+    whatsapp = forms.CharField(
+        label=_("WhatsApp number"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "dir": "ltr"}),
+        help_text=_("The number WhatsApp knows you by, also with its country code."),
+    )
+    wechat_id = forms.CharField(
+        label=_("WeChat ID"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocapitalize": "none"}),
+        help_text=_("Your WeChat ID (Me → Profile), not your name: 6 to 20 letters, digits, “_” or “-”."),
+    )
+    telegram = forms.CharField(
+        label=_("Telegram username"),
+        max_length=33,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocapitalize": "none"}),
+        help_text=_("E.g. @carbridge_sales; people open it at t.me/…"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        present = {name: cleaned[name] for name in CHANNEL_FIELDS if name in cleaned}
+        try:
+            cleaned.update(channels_clean(present))
+        except ValidationError as error:
+            _apply_service_error(self, error)
+        return cleaned
 
 
 class OrganisationFieldsMixin(forms.Form):
@@ -116,10 +161,22 @@ class SignupForm(OrganisationFieldsMixin):
         )
 
 
-class OrganisationForm(OrganisationFieldsMixin, forms.ModelForm[Organisation]):
+class OrganisationForm(ContactChannelsMixin, OrganisationFieldsMixin, forms.ModelForm[Organisation]):
     class Meta:
         model = Organisation
-        fields = ["name", "country", "province", "city", "export_qualification_no", "languages", "website"]
+        fields = [
+            "name",
+            "country",
+            "province",
+            "city",
+            "export_qualification_no",
+            "languages",
+            "website",
+            "phone",
+            "whatsapp",
+            "wechat_id",
+            "telegram",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +200,22 @@ class OrganisationForm(OrganisationFieldsMixin, forms.ModelForm[Organisation]):
         except ValidationError as error:
             _apply_service_error(self, error)
             raise
+
+
+class ProfileForm(ContactChannelsMixin, forms.Form):
+    """A person's own name and contact channels; `services.user_update`
+    stores them."""
+
+    name = forms.CharField(label=_("Your full name"), max_length=150)
+
+    field_order = ["name", "phone", "whatsapp", "wechat_id", "telegram"]
+
+    def add_service_error(self, error: ValidationError) -> None:
+        _apply_service_error(self, error)
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, object]:
+        return {name: str(getattr(user, name) or "") for name in services.USER_PROFILE_FIELDS}
 
 
 class InvitationForm(forms.Form):

@@ -6,6 +6,7 @@ from accounts.views import contact_points
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("convention/", views.ConventionView.as_view(), name="convention"),
+    path("profile/", views.ProfileUpdateView.as_view(), name="profile_edit"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.OrganisationUpdateView.as_view(), name="organisation_edit"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,10 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from accounts import selectors, services
+from accounts.contact_channels import Channels
 from accounts.filters import OrganisationFilter
 from accounts.forms import (
     ConventionSignForm,
@@ -27,6 +29,7 @@ from accounts.forms import (
     InvitationSignupForm,
     MemberRoleForm,
     OrganisationForm,
+    ProfileForm,
 )
 from accounts.mixins import AuthenticatedHttpRequest, ObjectPermissionRequiredMixin
 from accounts.models import Invitation, Membership, Organisation
@@ -49,6 +52,7 @@ class OrganisationDetailView(ObjectPermissionRequiredMixin, DetailView[Organisat
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["channels"] = Channels.of(self.object)
         if self.object.is_exporter:
             context["convention_signature"] = selectors.latest_signature_of(self.object)
             context["convention"] = selectors.current_convention()
@@ -104,6 +108,30 @@ class OrganisationListView(ObjectPermissionRequiredMixin, FilterView):  # type: 
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return selectors.organisations_with_member_counts()
+
+
+# A person's own profile ---------------------------------------------------------
+
+
+class ProfileUpdateView(LoginRequiredMixin, FormView[ProfileForm]):
+    """The signed-in person's name and contact channels. It has no id in its
+    address: nobody can reach another person's."""
+
+    form_class = ProfileForm
+    template_name = "accounts/profile_form.html"
+    request: AuthenticatedHttpRequest
+
+    def get_initial(self) -> dict[str, Any]:
+        return ProfileForm.initial_for(self.request.user)
+
+    def form_valid(self, form: ProfileForm) -> HttpResponse:
+        try:
+            services.user_update(user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Profile saved."))
+        return redirect("profile_edit")
 
 
 # Team --------------------------------------------------------------------------
