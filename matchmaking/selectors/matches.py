@@ -12,6 +12,7 @@ from django.db.models import CharField, Count, F, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from accounts.contact_channels import Channels
 from accounts.models import Membership, Organisation
 from matchmaking.models import Match, MatchRun, Need
 
@@ -46,14 +47,20 @@ def matches_with_sides() -> QuerySet[Match]:
 class Contact:
     name: str
     email: str
+    channels: Channels = field(default_factory=Channels)
 
 
 @dataclass(frozen=True)
 class MatchContacts:
-    """Who to talk to on the other side of a mutual match."""
+    """Who to talk to on the other side of a mutual match, and how: the
+    company's channels and each person's."""
 
     organisation: Organisation
     people: list[Contact] = field(default_factory=list)
+
+    @property
+    def channels(self) -> Channels:
+        return Channels.of(self.organisation)
 
 
 def _other_side(match: Match, viewer: Organisation) -> Organisation | None:
@@ -73,7 +80,9 @@ def _people_of(organisation_ids: Iterable[int]) -> dict[int, list[Contact]]:
     )
     for membership in memberships:
         user = membership.user
-        people[membership.organisation_id].append(Contact(name=user.name or user.email, email=user.email))
+        people[membership.organisation_id].append(
+            Contact(name=user.name or user.email, email=user.email, channels=Channels.of(user))
+        )
     return people
 
 
