@@ -1,11 +1,15 @@
 """Demo overseas contact points for the demo organiser (made-up people and
-addresses on reserved example domains and numbers)."""
+addresses on reserved example domains and numbers), and the contact channels
+of a few demo companies and their people, which the other side reads once
+interest is mutual (made up too: numbers valid in form, nobody's)."""
 
 from __future__ import annotations
 
 from typing import TypedDict
 
-from accounts.models import ContactPoint, Organisation
+from accounts import services as accounts_services
+from accounts.contact_channels import Channels
+from accounts.models import ContactPoint, Organisation, User
 from accounts.services import contact_points as services
 
 
@@ -85,3 +89,45 @@ def seed_demo_contact_points(organiser: Organisation) -> int:
         services.contact_point_create(organiser=organiser, **fields)
         created += 1
     return created
+
+
+class DemoChannels(TypedDict, total=False):
+    phone: str
+    whatsapp: str
+    wechat_id: str
+    telegram: str
+
+
+# By demo login: the company's channels, then its person's. Exporters write
+# WeChat first, buyers from the CIS Telegram, from Iran and the Gulf WhatsApp.
+DEMO_CHANNELS: dict[str, tuple[DemoChannels, DemoChannels]] = {
+    "chengdu": (
+        {"phone": "+86 28 8888 0017", "wechat_id": "jinniu_auto_export", "whatsapp": "+86 138 0013 8000"},
+        {"whatsapp": "+86 139 0817 0017", "wechat_id": "liwei_jinniu", "telegram": "@liwei_jinniu"},
+    ),
+    "mianyang": ({"phone": "+86 816 233 0042", "wechat_id": "shuguang_cars"}, {"wechat_id": "zhangmin_sg"}),
+    "zhengzhou": (
+        {"phone": "+86 371 6555 0008", "whatsapp": "+86 150 3710 0008"},
+        {"wechat_id": "wangfang-yr", "telegram": "wangfang_export"},
+    ),
+    "moscow": ({"phone": "+7 495 123 0101", "telegram": "@avtoimport_msk"}, {"whatsapp": "+7 916 123 0102"}),
+    "almaty": ({"telegram": "almaty_motors"}, {"whatsapp": "+7 701 123 0202", "telegram": "aigerim_amt"}),
+    "tehran": ({"phone": "+98 21 8800 0303"}, {"whatsapp": "+98 912 123 0303", "telegram": "reza_pars"}),
+    "dubai": ({"whatsapp": "+971 50 123 0404"}, {"whatsapp": "+971 50 123 0404"}),
+}
+
+
+def seed_demo_channels(organisations: dict[str, Organisation], people: dict[str, User]) -> int:
+    """Give the demo companies and people in DEMO_CHANNELS their channels,
+    leaving alone any that already have some (someone trying the demo may
+    have changed them); return how many were set."""
+    changed = 0
+    for login, (company, person) in DEMO_CHANNELS.items():
+        organisation, user = organisations.get(login), people.get(login)
+        if organisation is not None and not Channels.of(organisation):
+            accounts_services.organisation_update(organisation=organisation, **company)
+            changed += 1
+        if user is not None and not Channels.of(user):
+            accounts_services.user_update(user=user, **person)
+            changed += 1
+    return changed

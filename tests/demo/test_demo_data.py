@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from demo import buyers, catalogue, stock
 from matchmaking.choices import EMISSION_LEVEL
-from matchmaking.models import FxRate, Lot, MarketRule, Need
+from matchmaking.models import FxRate, Lot, MarketRule, Match, Need
 from matchmaking.validators import validate_vin
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,29 @@ def test_demo_builders_are_deterministic_per_seed():
 def test_vin_check_digit_matches_the_iso_3779_example():
     # The worked example of 49 CFR 565 / ISO 3779; position 9 itself carries no weight.
     assert stock.vin_check_digit("1M8GDM9AXKP042788") == "X"
+
+
+def test_demo_mutual_matches_show_the_other_side_s_channels(seeded, client):
+    mutual = (
+        Match.objects.filter(state=Match.State.MUTUAL, lot__exporter__name__startswith="Chengdu")
+        .select_related("need__buyer")
+        .first()
+    )
+    assert mutual is not None
+    buyer_person = User.objects.filter(membership__organisation=mutual.need.buyer).first()
+    client.force_login(buyer_person)
+
+    page = client.get(reverse("need_matches", args=[mutual.need_id])).text
+
+    assert "https://wa.me/8613800138000" in page  # the company's
+    assert "https://t.me/liwei_jinniu" in page  # Li Wei's
+
+
+def test_seed_demo_keeps_channels_someone_changed(seeded):
+    chengdu = Organisation.objects.get(name__startswith="Chengdu")
+    Organisation.objects.filter(pk=chengdu.pk).update(wechat_id="changed_in_demo")
+
+    call_command("seed_demo")
+
+    chengdu.refresh_from_db()
+    assert chengdu.wechat_id == "changed_in_demo"

@@ -22,7 +22,7 @@ from accounts.models import Organisation, User
 from accounts.selectors import convention_is_signed, organisation_for
 from demo import buyers as demo_buyers
 from demo import stock
-from demo.contact_points import DEMO_CONTACT_POINTS, seed_demo_contact_points
+from demo.contact_points import DEMO_CONTACT_POINTS, seed_demo_channels, seed_demo_contact_points
 from demo.deals import seed_demo_deals
 from demo.fair import seed_demo_event
 from matchmaking.models import Lot, MatchRun, Need
@@ -275,6 +275,7 @@ class Command(BaseCommand):
     def _seed(self) -> None:
         created = 0
         organisations: dict[str, Organisation] = {}
+        people: dict[str, User] = {}
         # Password hashing is slow on purpose (about a second per account); the
         # demo accounts share one password, so it is hashed once.
         emails = [f"{company.login}@{DEMO_DOMAIN}" for company in [ORGANISER, *DEMO_COMPANIES]]
@@ -283,6 +284,7 @@ class Command(BaseCommand):
         for company in [ORGANISER, *DEMO_COMPANIES]:
             user, is_new = _demo_user(company, password_hash)
             created += is_new
+            people[company.login] = user
             organisation = organisation_for(user)
             if organisation is not None:
                 organisations[company.login] = organisation
@@ -306,6 +308,7 @@ class Command(BaseCommand):
                 services.convention_sign(organisation=organisation, user=user)
             organisations[company.login] = organisation
 
+        seed_demo_channels(organisations, people)
         lots_new, lots_total = _seed_lots(organisations)
         needs_new, needs_total = _seed_needs(organisations)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new accounts)."))
