@@ -1,7 +1,7 @@
 """Demo overseas contact points for the demo organiser (made-up people and
 addresses on reserved example domains and numbers), and the contact channels
 of a few demo companies and their people, which the other side reads once
-interest is mutual (made up too: numbers valid in form, nobody's)."""
+interest is mutual (made-up handles, no telephone numbers)."""
 
 from __future__ import annotations
 
@@ -98,22 +98,22 @@ class DemoChannels(TypedDict, total=False):
     telegram: str
 
 
-# By demo login: the company's channels, then its person's. Exporters write
-# WeChat first, buyers from the CIS Telegram, from Iran and the Gulf WhatsApp.
+# By demo login: the company's channels, then its person's. Handles only, all
+# starting "cbdemo": no telephone number can be made up that is surely
+# nobody's (the ranges reserved for fiction, such as Ofcom's +44 7700 900xxx,
+# are refused as numbers), while these names plainly belong to the demo.
+# Exporters write WeChat first, buyers from the CIS Telegram.
 DEMO_CHANNELS: dict[str, tuple[DemoChannels, DemoChannels]] = {
-    "chengdu": (
-        {"phone": "+86 28 8888 0017", "wechat_id": "jinniu_auto_export", "whatsapp": "+86 138 0013 8000"},
-        {"whatsapp": "+86 139 0817 0017", "wechat_id": "liwei_jinniu", "telegram": "@liwei_jinniu"},
-    ),
-    "mianyang": ({"phone": "+86 816 233 0042", "wechat_id": "shuguang_cars"}, {"wechat_id": "zhangmin_sg"}),
+    "chengdu": ({"wechat_id": "cbdemo_jinniu", "telegram": "cbdemo_jinniu"}, {"telegram": "cbdemo_liwei"}),
+    "mianyang": ({"wechat_id": "cbdemo_shuguang"}, {"wechat_id": "cbdemo_zhangmin"}),
     "zhengzhou": (
-        {"phone": "+86 371 6555 0008", "whatsapp": "+86 150 3710 0008"},
-        {"wechat_id": "wangfang-yr", "telegram": "wangfang_export"},
+        {"wechat_id": "cbdemo_yellowriver"},
+        {"wechat_id": "cbdemo_wangfang", "telegram": "cbdemo_wangfang"},
     ),
-    "moscow": ({"phone": "+7 495 123 0101", "telegram": "@avtoimport_msk"}, {"whatsapp": "+7 916 123 0102"}),
-    "almaty": ({"telegram": "almaty_motors"}, {"whatsapp": "+7 701 123 0202", "telegram": "aigerim_amt"}),
-    "tehran": ({"phone": "+98 21 8800 0303"}, {"whatsapp": "+98 912 123 0303", "telegram": "reza_pars"}),
-    "dubai": ({"whatsapp": "+971 50 123 0404"}, {"whatsapp": "+971 50 123 0404"}),
+    "moscow": ({"telegram": "cbdemo_avtoimport"}, {"telegram": "cbdemo_moscow_buyer"}),
+    "almaty": ({"telegram": "cbdemo_almaty_motors"}, {"telegram": "cbdemo_aigerim"}),
+    "tehran": ({"telegram": "cbdemo_pars"}, {"telegram": "cbdemo_reza"}),
+    "dubai": ({"telegram": "cbdemo_dubai"}, {"telegram": "cbdemo_dubai_buyer"}),
 }
 
 

@@ -195,8 +195,9 @@ def test_demo_mutual_matches_show_the_other_side_s_channels(seeded, client):
 
     page = client.get(reverse("need_matches", args=[mutual.need_id])).text
 
-    assert "https://wa.me/8613800138000" in page  # the company's
-    assert "https://t.me/liwei_jinniu" in page  # Li Wei's
+    assert "https://t.me/cbdemo_jinniu" in page  # the company's
+    assert "cbdemo_jinniu" in page  # its WeChat ID
+    assert "https://t.me/cbdemo_liwei" in page  # Li Wei's
 
 
 def test_seed_demo_keeps_channels_someone_changed(seeded):
