@@ -6,10 +6,13 @@ lot's index is also its tie-break rank), plus the blocking indexes: for each
 combination of need attributes that can be given (body, make, model), the
 eligible lots sorted by steering, fuel, the given attributes and model year,
 with their packed sort keys. A need's candidates are then a few contiguous
-slices found with `searchsorted`. `NeedTable` is the same for needs.
+slices found with `searchsorted`. `NeedTable` is the same for needs. Each
+table also numbers its distinct delivery terms (engine.delivery), which the
+delivered prices are looked up by.
 
-Why one module of ~400 lines: both tables are built by the same encoders
-(distinct values, normalised codes), which belong with the records they read.
+Why one module of ~500 lines: both tables, their delivery terms included, are
+built by the same encoders (distinct values, normalised codes, one pass over
+the records for several fields), which belong with the records they read.
 """
 
 from __future__ import annotations
