@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "matchmaking",
+    "conversations",
     "events",
     "deals",
     # Above every app: it seeds them all.

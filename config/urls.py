@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include("accounts.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("conversations.urls")),
     path("", include("events.urls")),
     path("", include("deals.urls")),
     path("accounts/", include("allauth.urls")),

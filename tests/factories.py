@@ -355,3 +355,24 @@ class DealLineFactory(factory.django.DjangoModelFactory):
     lot = factory.SubFactory(LotFactory, exporter=factory.SelfAttribute("..deal.exporter"), quantity=10)
     quantity = 1
     unit_price = Decimal("15000.00")
+
+
+# Conversations -----------------------------------------------------------------
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "conversations.Conversation"
+
+    exporter = factory.SubFactory(ExporterFactory)
+    buyer = factory.SubFactory(BuyerFactory)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "conversations.Message"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    sender = factory.SubFactory(UserFactory)
+    sender_organisation = factory.LazyAttribute(lambda message: message.conversation.exporter)
+    text = factory.Sequence(lambda n: f"Message {n}")
