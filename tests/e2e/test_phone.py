@@ -114,6 +114,7 @@ def test_the_demo_fairs_pages_fit_a_phone(site, browser, shoot, demo_fair, langu
             f"/lots/{lot.pk}/matches/",
             "/deals/",
             f"/deals/{deal.pk}/",
+            "/conversations/",
         ],
         "tashkent": [
             "/needs/",
