@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from conversations import phrasebook
 from conversations.models import MAX_MESSAGE_CHARS
+from matchmaking.choices import CURRENCIES
+
+# The phrasebook's parameters, as the form's fields (blank ones are left out).
+PHRASE_PARAM_FIELDS = tuple(phrasebook.PARAM_KINDS)
 
 
 class MessageForm(forms.Form):
@@ -21,3 +26,35 @@ class MessageForm(forms.Form):
         help_text=_("A JPEG, PNG or WebP photo or a PDF, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
+    phrase = forms.ChoiceField(
+        label=_("Or a common phrase, read in each reader's language"),
+        required=False,
+        choices=phrasebook.choices,
+    )
+    # The phrase's details: only those the chosen phrase takes (the service says which).
+    port = forms.CharField(
+        label=_("Port"), required=False, widget=forms.TextInput(attrs={"maxlength": 60, "dir": "auto"})
+    )
+    n = forms.CharField(
+        label=_("Number of units"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": phrasebook.MAX_COUNT, "step": 1}),
+    )
+    date = forms.CharField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    price = forms.CharField(
+        label=_("Price per vehicle"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), required=False, choices=[("", "—"), *((code, code) for code in CURRENCIES)]
+    )
+    incoterm = forms.ChoiceField(
+        label=_("Incoterm"),
+        required=False,
+        choices=[("", "—"), *((term, term) for term in phrasebook.INCOTERMS)],
+    )
+
+    def phrase_params(self) -> dict[str, object]:
+        """The phrase details filled in (after is_valid)."""
+        return {name: value for name in PHRASE_PARAM_FIELDS if (value := self.cleaned_data.get(name))}

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from conversations import phrasebook
 from matchmaking.storage import private_storage
 
 MAX_MESSAGE_CHARS = 4000
@@ -86,6 +87,11 @@ class Message(models.Model):
         _("attachment"), upload_to=_attachment_path, storage=private_storage, blank=True
     )
     attachment_name = models.CharField(_("attachment's name"), max_length=255, blank=True)
+    # A phrasebook phrase (conversations.phrasebook), read in each reader's language.
+    phrase = models.CharField(_("phrase"), max_length=40, blank=True)
+    phrase_params = models.JSONField(_("phrase's details"), default=dict, blank=True)
+    # The sender's language when writing: free text stays as written, named for other readers.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
@@ -93,12 +99,19 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(text="") | ~Q(attachment=""), name="message_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(attachment="") | ~Q(phrase=""), name="message_not_empty"
+            ),
         ]
         indexes = [models.Index(fields=["conversation", "-created_at"], name="message_thread_idx")]
 
     def __str__(self) -> str:
         return f"Message {self.pk} in conversation {self.conversation_id}"
+
+    @property
+    def phrase_text(self) -> str:
+        """The phrase in the active (the reader's) language; "" without one."""
+        return phrasebook.render(self.phrase, self.phrase_params) if self.phrase else ""
 
 
 class ConversationRead(models.Model):

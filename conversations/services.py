@@ -3,14 +3,18 @@ sending a message (with an optional attachment), and marking a thread read."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from accounts.selectors import membership_for
+from conversations import phrasebook
 from conversations.models import MAX_MESSAGE_CHARS, Conversation, ConversationRead, Message
 from conversations.selectors import companies_may_talk
 from matchmaking.models import Match
@@ -93,19 +97,44 @@ def _attachment_extension(upload: UploadedFile[bytes]) -> str:
 
 @transaction.atomic
 def message_send(
-    *, conversation: Conversation, user: User, text: str, attachment: UploadedFile[bytes] | None = None
+    *,
+    conversation: Conversation,
+    user: User,
+    text: str = "",
+    attachment: UploadedFile[bytes] | None = None,
+    phrase: str = "",
+    phrase_params: Mapping[str, object] | None = None,
 ) -> Message:
-    """Add a message from `user` (a member of either company) to the thread.
-    Refused when it is empty or too long, when the attachment is not a photo
-    or PDF of at most 10 MB, and once no match between the companies holds."""
+    """Add a message from `user` (a member of either company) to the thread:
+    free text (stored with the writer's active language), a phrasebook phrase
+    with its parameters, an attachment, or some of these. Refused when it is
+    empty or too long, when the phrase or its parameters are not the
+    phrasebook's (naming the field), when the attachment is not a photo or
+    PDF of at most 10 MB, and once no match between the companies holds."""
     sender_organisation = _side_of(user, exporter_id=conversation.exporter_id, buyer_id=conversation.buyer_id)
     if sender_organisation is None:
         raise ValidationError(
             _("Only the two companies of a conversation can write in it."), code="not_a_side"
         )
     text = (text or "").strip()
-    if not text and not attachment:
-        raise ValidationError({"text": ValidationError(_("Write a message or attach a file."), code="empty")})
+    phrase = (phrase or "").strip()
+    if phrase:
+        cleaned_params = phrasebook.validate(phrase, phrase_params)
+    elif phrase_params:
+        raise ValidationError(
+            {
+                name: ValidationError(
+                    _("Choose a phrase to go with this, or leave it empty."), code="no_phrase"
+                )
+                for name in phrase_params
+            }
+        )
+    else:
+        cleaned_params = {}
+    if not text and not attachment and not phrase:
+        raise ValidationError(
+            {"text": ValidationError(_("Write a message, choose a phrase or attach a file."), code="empty")}
+        )
     if len(text) > MAX_MESSAGE_CHARS:
         raise ValidationError(
             {
@@ -120,7 +149,13 @@ def message_send(
     if not companies_may_talk(exporter_id=conversation.exporter_id, buyer_id=conversation.buyer_id):
         raise _no_shared_match()
     message = Message(
-        conversation=conversation, sender=user, sender_organisation=sender_organisation, text=text
+        conversation=conversation,
+        sender=user,
+        sender_organisation=sender_organisation,
+        text=text,
+        phrase=phrase,
+        phrase_params=cleaned_params,
+        language=(get_language() or "") if text else "",
     )
     if attachment:
         message.attachment_name = (attachment.name or "")[-255:]

@@ -104,6 +104,8 @@ class ConversationView(_ConversationMixin, View):
                     user=request.user,
                     text=form.cleaned_data["text"],
                     attachment=form.cleaned_data["attachment"],
+                    phrase=form.cleaned_data["phrase"],
+                    phrase_params=form.phrase_params(),
                 )
             except ValidationError as refusal:
                 if hasattr(refusal, "error_dict"):
