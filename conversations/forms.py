@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from conversations import phrasebook
-from conversations.models import MAX_MESSAGE_CHARS
+from conversations.models import MAX_MESSAGE_CHARS, MAX_REPORT_NOTE_CHARS, MessageReport
 from matchmaking.choices import CURRENCIES
 
 # The phrasebook's parameters, as the form's fields (blank ones are left out).
@@ -58,3 +58,13 @@ class MessageForm(forms.Form):
     def phrase_params(self) -> dict[str, object]:
         """The phrase details filled in (after is_valid)."""
         return {name: value for name in PHRASE_PARAM_FIELDS if (value := self.cleaned_data.get(name))}
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=MessageReport.Reason.choices)
+    note = forms.CharField(
+        label=_("Note for the organisers (optional)"),
+        required=False,
+        max_length=MAX_REPORT_NOTE_CHARS,
+        widget=forms.TextInput(attrs={"maxlength": MAX_REPORT_NOTE_CHARS, "dir": "auto"}),
+    )

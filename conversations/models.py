@@ -18,6 +18,7 @@ from conversations import phrasebook
 from matchmaking.storage import private_storage
 
 MAX_MESSAGE_CHARS = 4000
+MAX_REPORT_NOTE_CHARS = 500
 
 
 class Conversation(models.Model):
@@ -93,6 +94,16 @@ class Message(models.Model):
     # The sender's language when writing: free text stays as written, named for other readers.
     language = models.CharField(_("language"), max_length=16, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    # Hidden by the organisers (moderation): both companies read a notice instead.
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hidden_conversation_messages",
+        verbose_name=_("hidden by"),
+    )
 
     class Meta:
         verbose_name = _("message")
@@ -103,7 +114,10 @@ class Message(models.Model):
                 condition=~Q(text="") | ~Q(attachment="") | ~Q(phrase=""), name="message_not_empty"
             ),
         ]
-        indexes = [models.Index(fields=["conversation", "-created_at"], name="message_thread_idx")]
+        indexes = [
+            models.Index(fields=["conversation", "-created_at"], name="message_thread_idx"),
+            models.Index(fields=["sender", "-created_at"], name="message_sender_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Message {self.pk} in conversation {self.conversation_id}"
@@ -135,3 +149,81 @@ class ConversationRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} read {self.conversation_id} at {self.last_read_at}"
+
+
+class MessageReport(models.Model):
+    """A company's report of a message the other company wrote, for the organisers."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        ABUSIVE = "abusive", _("Abusive")
+        FRAUD = "fraud", _("Fraud or scam")
+        OTHER = "other", _("Other")
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="reports", verbose_name=_("message")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="message_reports",
+        verbose_name=_("reported by"),
+    )
+    reporter_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="message_reports",
+        verbose_name=_("reporting company"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=MAX_REPORT_NOTE_CHARS, blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolved_message_reports",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("message report")
+        verbose_name_plural = _("message reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "reporter_organisation"], name="message_report_once_per_company"
+            ),
+        ]
+        indexes = [models.Index(fields=["reporter", "-created_at"], name="message_report_reporter_idx")]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} of message {self.message_id}"
+
+
+class MessagingBlock(models.Model):
+    """The organisers stopped a company from writing in any conversation."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="messaging_block", verbose_name=_("company")
+    )
+    created_at = models.DateTimeField(_("blocked"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("blocked by"),
+    )
+
+    class Meta:
+        verbose_name = _("messaging block")
+        verbose_name_plural = _("messaging blocks")
+
+    def __str__(self) -> str:
+        return f"Messaging block of {self.organisation_id}"

@@ -7,11 +7,12 @@ from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, Wh
 from django.db.models.fields import BooleanField
 
 from accounts.models import Organisation
-from conversations.models import Conversation, ConversationRead, Message
+from conversations.models import Conversation, ConversationRead, Message, MessageReport, MessagingBlock
 from matchmaking.models import Match
 
 PAGE_SIZE = 20
 MESSAGES_PAGE_SIZE = 30
+REPORTS_PAGE_SIZE = 20
 
 
 def shared_matches(*, exporter_id: int, buyer_id: int) -> QuerySet[Match]:
@@ -70,3 +71,37 @@ def messages_of(conversation: Conversation) -> QuerySet[Message]:
         .select_related("sender", "sender_organisation")
         .order_by("-created_at", "-pk")
     )
+
+
+def open_reports() -> QuerySet[MessageReport]:
+    """Reports the organisers have not resolved yet, newest first, with the
+    message, its thread's two companies and who reported it."""
+    return (
+        MessageReport.objects.filter(resolved_at__isnull=True)
+        .select_related(
+            "message__sender_organisation",
+            "message__conversation__exporter",
+            "message__conversation__buyer",
+            "reporter",
+            "reporter_organisation",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def reports_with_thread() -> QuerySet[MessageReport]:
+    """Every report (open or resolved), with its message and thread: the only
+    way an organiser reads a thread."""
+    return MessageReport.objects.select_related(
+        "message__sender_organisation",
+        "message__conversation__exporter",
+        "message__conversation__buyer",
+        "reporter",
+        "reporter_organisation",
+        "resolved_by",
+    )
+
+
+def is_blocked(organisation: Organisation) -> bool:
+    """Whether the organisers stopped the company from writing."""
+    return MessagingBlock.objects.filter(organisation=organisation).exists()

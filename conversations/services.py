@@ -1,23 +1,38 @@
 """Writes for conversations: opening the thread of a match's two companies,
-sending a message (with an optional attachment), and marking a thread read."""
+sending a message (with an optional attachment), marking a thread read,
+reporting a message, and the organisers' moderation (hide, resolve, block)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from accounts.selectors import membership_for
 from conversations import phrasebook
-from conversations.models import MAX_MESSAGE_CHARS, Conversation, ConversationRead, Message
+from conversations.models import (
+    MAX_MESSAGE_CHARS,
+    MAX_REPORT_NOTE_CHARS,
+    Conversation,
+    ConversationRead,
+    Message,
+    MessageReport,
+    MessagingBlock,
+)
 from conversations.selectors import companies_may_talk
 from matchmaking.models import Match
+
+# Rate limits, counted from the database (any database, no cache): per person.
+MESSAGES_PER_MINUTE = 20
+MESSAGES_PER_DAY = 200
+REPORTS_PER_DAY = 10
 
 # A scanned contract or a few phone photos; more belongs elsewhere.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -34,6 +49,31 @@ def _side_of(user: User, *, exporter_id: int, buyer_id: int) -> Organisation | N
     if membership is None or membership.organisation_id not in (exporter_id, buyer_id):
         return None
     return membership.organisation
+
+
+def _check_message_rate(user: User) -> None:
+    now = timezone.now()
+    sent = Message.objects.filter(sender=user, created_at__gt=now - timedelta(days=1))
+    if sent.filter(created_at__gt=now - timedelta(minutes=1)).count() >= MESSAGES_PER_MINUTE:
+        raise ValidationError(
+            ngettext(
+                "You have sent %(count)s message in the last minute; wait a moment.",
+                "You have sent %(count)s messages in the last minute; wait a moment.",
+                MESSAGES_PER_MINUTE,
+            )
+            % {"count": MESSAGES_PER_MINUTE},
+            code="rate_minute",
+        )
+    if sent.count() >= MESSAGES_PER_DAY:
+        raise ValidationError(
+            ngettext(
+                "You have sent %(count)s message in the last day; try again tomorrow.",
+                "You have sent %(count)s messages in the last day; try again tomorrow.",
+                MESSAGES_PER_DAY,
+            )
+            % {"count": MESSAGES_PER_DAY},
+            code="rate_day",
+        )
 
 
 def _no_shared_match() -> ValidationError:
@@ -116,6 +156,12 @@ def message_send(
         raise ValidationError(
             _("Only the two companies of a conversation can write in it."), code="not_a_side"
         )
+    if MessagingBlock.objects.filter(organisation=sender_organisation).exists():
+        raise ValidationError(
+            _("The organisers have stopped your company from writing messages. Contact them to lift this."),
+            code="blocked",
+        )
+    _check_message_rate(user)
     text = (text or "").strip()
     phrase = (phrase or "").strip()
     if phrase:
@@ -180,3 +226,79 @@ def conversation_mark_read(*, conversation: Conversation, organisation: Organisa
         ConversationRead.objects.update_or_create(
             conversation=conversation, organisation=organisation, defaults={"last_read_at": now}
         )
+
+
+@transaction.atomic
+def message_report(*, message: Message, user: User, reason: str, note: str = "") -> MessageReport:
+    """Report to the organisers a message the other company wrote. Only a
+    member of the conversation's other company may; once per company (a second
+    report by the same company gives back the first)."""
+    conversation = message.conversation
+    reporter_organisation = _side_of(
+        user, exporter_id=conversation.exporter_id, buyer_id=conversation.buyer_id
+    )
+    if reporter_organisation is None or reporter_organisation.pk == message.sender_organisation_id:
+        raise ValidationError(
+            _("You can report only a message the other company wrote to you."), code="not_reportable"
+        )
+    if reason not in MessageReport.Reason.values:
+        raise ValidationError({"reason": ValidationError(_("Choose a reason."), code="invalid")})
+    note = (note or "").strip()
+    if len(note) > MAX_REPORT_NOTE_CHARS:
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    _("A note may be at most %(max)s characters; this one has %(length)s."),
+                    params={"max": MAX_REPORT_NOTE_CHARS, "length": len(note)},
+                    code="too_long",
+                )
+            }
+        )
+    existing = MessageReport.objects.filter(
+        message=message, reporter_organisation=reporter_organisation
+    ).first()
+    if existing is not None:
+        return existing
+    since = timezone.now() - timedelta(days=1)
+    if MessageReport.objects.filter(reporter=user, created_at__gt=since).count() >= REPORTS_PER_DAY:
+        raise ValidationError(
+            ngettext(
+                "You have filed %(count)s report in the last day; try again tomorrow.",
+                "You have filed %(count)s reports in the last day; try again tomorrow.",
+                REPORTS_PER_DAY,
+            )
+            % {"count": REPORTS_PER_DAY},
+            code="rate_reports",
+        )
+    report, _created = MessageReport.objects.get_or_create(
+        message=message,
+        reporter_organisation=reporter_organisation,
+        defaults={"reporter": user, "reason": reason, "note": note},
+    )
+    return report
+
+
+def message_hide(*, message: Message, organiser: User) -> None:
+    """Hide a message from both companies (idempotent: hidden once, first hider kept)."""
+    now = timezone.now()
+    if Message.objects.filter(pk=message.pk, hidden_at__isnull=True).update(
+        hidden_at=now, hidden_by=organiser
+    ):
+        message.hidden_at, message.hidden_by = now, organiser
+
+
+def report_resolve(*, report: MessageReport, organiser: User) -> None:
+    """Mark a report dealt with (idempotent)."""
+    now = timezone.now()
+    if MessageReport.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=organiser
+    ):
+        report.resolved_at, report.resolved_by = now, organiser
+
+
+def organisation_block_messaging(*, organisation: Organisation, organiser: User) -> MessagingBlock:
+    """Stop a company from writing in any conversation (idempotent)."""
+    block, _created = MessagingBlock.objects.get_or_create(
+        organisation=organisation, defaults={"created_by": organiser}
+    )
+    return block
