@@ -7,6 +7,7 @@ the day, per route) to compare a lot's price on the need's incoterm
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -35,6 +36,21 @@ class _Rate(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def key_fields(cls) -> tuple[str, ...]:
+        """The fields that name a rate, its day included: those of the
+        model's one-per-route-and-day constraint."""
+        for constraint in cls._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint):
+                return tuple(constraint.fields)
+        raise TypeError(f"{cls.__name__} has no unique constraint")
+
+    def key(self, *, with_day: bool = True) -> tuple[Any, ...]:
+        """The rate's key as comparable values (countries as their codes);
+        without its day, the route a newer rate replaces it on."""
+        names = [name for name in self.key_fields() if with_day or name != "valid_from"]
+        return tuple(getattr(getattr(self, name), "code", getattr(self, name)) for name in names)
 
     @property
     def origin_list(self) -> list[str]:

@@ -4,45 +4,24 @@ engine reads them, and as organisers list them."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from matchmaking.engine.delivery import FreightRecord, FreightTables, HaulageRecord, InsuranceRecord
 from matchmaking.models import FreightRate, InlandHaulage, InsuranceRate
 
-_M = TypeVar("_M", bound=Model)
+_R = TypeVar("_R", FreightRate, InlandHaulage, InsuranceRate)
 
 
-def in_force(rates: Iterable[_M], key: Callable[[_M], Any]) -> list[_M]:
-    """Of rates ordered newest first within each key, the first of each key:
-    the one in force (a newer rate replaces an older one from its day on)."""
-    seen: set[Any] = set()
-    kept = []
-    for rate in rates:
-        if key(rate) not in seen:
-            seen.add(key(rate))
-            kept.append(rate)
-    return kept
-
-
-def freight_rates_on(day: datetime.date) -> list[FreightRate]:
-    rates = FreightRate.objects.filter(valid_from__lte=day).order_by("-valid_from", "pk")
-    return in_force(
-        rates,
-        lambda r: (r.mode, r.origin, str(r.destination_country), r.destination_port, r.vehicle_class),
-    )
-
-
-def haulage_rates_on(day: datetime.date) -> list[InlandHaulage]:
-    rates = InlandHaulage.objects.filter(valid_from__lte=day).order_by("-valid_from", "pk")
-    return in_force(rates, lambda r: (r.origin, r.vehicle_class))
-
-
-def insurance_rates_on(day: datetime.date) -> list[InsuranceRate]:
-    rates = InsuranceRate.objects.filter(valid_from__lte=day).order_by("-valid_from", "pk")
-    return in_force(rates, lambda r: str(r.destination_country))
+def rates_on(model: type[_R], day: datetime.date) -> list[_R]:
+    """The rates of a table in force on `day`: per route, the one with the
+    newest `valid_from` on or before it (a newer rate replaces an older one
+    from its day on)."""
+    kept: dict[tuple[Any, ...], _R] = {}
+    for rate in model._default_manager.filter(valid_from__lte=day).order_by("-valid_from", "pk"):
+        kept.setdefault(rate.key(with_day=False), rate)
+    return list(kept.values())
 
 
 def freight_tables_on(day: datetime.date) -> FreightTables:
@@ -59,7 +38,7 @@ def freight_tables_on(day: datetime.date) -> FreightTables:
                 currency=rate.currency,
                 indicative=rate.indicative,
             )
-            for rate in freight_rates_on(day)
+            for rate in rates_on(FreightRate, day)
         ),
         haulage=tuple(
             HaulageRecord(
@@ -69,7 +48,7 @@ def freight_tables_on(day: datetime.date) -> FreightTables:
                 currency=rate.currency,
                 indicative=rate.indicative,
             )
-            for rate in haulage_rates_on(day)
+            for rate in rates_on(InlandHaulage, day)
         ),
         insurance=tuple(
             InsuranceRecord(
@@ -77,7 +56,7 @@ def freight_tables_on(day: datetime.date) -> FreightTables:
                 rate_pct=float(rate.rate_pct),
                 indicative=rate.indicative,
             )
-            for rate in insurance_rates_on(day)
+            for rate in rates_on(InsuranceRate, day)
         ),
     )
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, UniqueConstraint
+from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -65,24 +65,10 @@ _UPPER = ("currency", "destination_country")
 _LOWER = ("mode", "vehicle_class")
 
 
-def key_fields(model: type[Model]) -> tuple[str, ...]:
-    """The fields that name a rate, its day included: those of the model's
-    one-per-route-and-day constraint."""
-    for constraint in model._meta.constraints:
-        if isinstance(constraint, UniqueConstraint):
-            return tuple(constraint.fields)
-    raise TypeError(f"{model.__name__} has no unique constraint")
-
-
-def value_fields(model: type[Model]) -> tuple[str, ...]:
+def value_fields(model: type[AnyRate]) -> tuple[str, ...]:
     """What an import may change on a rate it finds by its key."""
-    keys = key_fields(model)
+    keys = model.key_fields()
     return tuple(name for name in FIELDS[model] if name not in keys)
-
-
-def rate_key(rate: AnyRate) -> tuple[Any, ...]:
-    """The rate's key as comparable values (countries as their codes)."""
-    return tuple(getattr(getattr(rate, name), "code", getattr(rate, name)) for name in key_fields(type(rate)))
 
 
 def normalise_origin(text: str) -> str:
@@ -121,7 +107,7 @@ def check_rate(rate: AnyRate, *, against_database: bool = True, exclude: Collect
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     model = type(rate)
-    keys = key_fields(model)
+    keys = model.key_fields()
     if against_database and not set(errors) & set(keys):
         taken = model._default_manager.filter(**{name: getattr(rate, name) for name in keys})
         if taken.exclude(pk=rate.pk).exists():

@@ -283,13 +283,13 @@ def _check_rows(
 ) -> list[AnyRate]:
     order = {name: index for index, name in enumerate(spec.header)}
     first_row: dict[tuple[Any, ...], int] = {}
-    keys = services.key_fields(spec.model)
+    keys = spec.model.key_fields()
     rates: list[AnyRate] = []
     for number, cells in sheet.rows:
         values, problems = _parse_row(spec, positions, cells)
         rate = _check_row(spec, values, problems)
         if rate is not None:
-            key = services.rate_key(rate)
+            key = rate.key()
             if key in first_row:
                 problems["valid_from"] = _(
                     "Row %(row)s already gives a rate with the same %(columns)s; keep one of the two."
@@ -305,11 +305,11 @@ def _check_rows(
 
 
 def _save(spec: TableSpec, rates: list[AnyRate], result: FreightImport) -> None:
-    stored = {services.rate_key(rate): rate for rate in spec.model._default_manager.all()}
+    stored = {rate.key(): rate for rate in spec.model._default_manager.all()}
     added: list[Any] = []
     updated: list[Any] = []
     for rate in rates:
-        existing = stored.get(services.rate_key(rate))
+        existing = stored.get(rate.key())
         if existing is None:
             added.append(rate)
             continue

@@ -5,8 +5,8 @@ generic pages of `organiser`; everybody else gets 404."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -309,27 +309,31 @@ class FreightImportView(OrganisersOnly, _ImportFormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class _DownloadView(OrganisersOnly, View):
-    permission_required = PERMISSION
+_FILES: dict[str, Callable[[str, str], ExportFile]] = {
+    "template": freight_table_template,
+    "export": freight_table_export,
+}
 
-    def file(self, table: str, fmt: str) -> ExportFile:
-        raise NotImplementedError
+
+class _DownloadView(OrganisersOnly, View):
+    """A file of `?table=freight|haulage|insurance` in CSV or XLSX: `kind` says which."""
+
+    permission_required = PERMISSION
+    kind: ClassVar[str]
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt not in FORMATS:
             raise Http404
-        return download_response(self.file(_table(request), fmt))
+        return download_response(_FILES[self.kind](_table(request), fmt))
 
 
 class FreightTemplateView(_DownloadView):
-    """The columns and one example row, for `?table=freight|haulage|insurance`."""
+    """The columns and one example row."""
 
-    def file(self, table: str, fmt: str) -> ExportFile:
-        return freight_table_template(table, fmt)
+    kind = "template"
 
 
 class FreightExportView(_DownloadView):
-    """Every stored rate of `?table=…`, in the import's columns."""
+    """Every stored rate, in the import's columns."""
 
-    def file(self, table: str, fmt: str) -> ExportFile:
-        return freight_table_export(table, fmt)
+    kind = "export"

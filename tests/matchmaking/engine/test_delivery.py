@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from matchmaking.choices import BodyType, VehicleClass
 from matchmaking.engine import delivery
 from matchmaking.engine.scoring import (
     FreightRecord,
@@ -182,7 +183,5 @@ def test_a_lot_priced_at_or_above_the_needs_term_is_compared_as_stated():
 
 
 def test_vehicle_classes_mirror_the_choices():
-    from matchmaking.choices import BodyType, VehicleClass  # noqa: PLC0415 - the Django side's codes
-
     assert set(delivery.VEHICLE_CLASSES) == set(VehicleClass.values)
     assert set(delivery.BODY_CLASS) == set(BodyType.values)
